@@ -1,0 +1,41 @@
+# The README's two commands: `make demo` and `make test`. Both install what
+# is needed (scripts/setup, idempotent), build, and run.
+.PHONY: all setup build release demo test asan cortex-m fuzz bench clean
+
+JOBS ?= 2
+
+all: build
+
+setup:
+	bash scripts/setup
+
+build: setup
+	cmake --preset dev >/dev/null
+	cmake --build --preset dev -j $(JOBS)
+
+release: setup
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+
+demo: release
+	bash scripts/demo
+
+test: build
+	ctest --preset dev -j $(JOBS)
+
+asan: setup
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan -j $(JOBS)
+	ctest --preset asan -j $(JOBS) -L unit
+
+cortex-m: setup
+	bash scripts/check-cortex-m
+
+fuzz: setup
+	bash scripts/fuzz 30
+
+bench: release
+	bash bench/run
+
+clean:
+	rm -rf build
