@@ -1,0 +1,32 @@
+// locus: the command line of the Locus TinyML Ops system.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "host/common/error.h"
+
+#ifndef LOCUS_VERSION
+#define LOCUS_VERSION "0.0.0"
+#endif
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "locus: package, run and operate TinyML pipelines.\n"
+      "Import a TensorFlow Lite model into a verified capsule, inspect it, and run it with\n"
+      "the same runtime that runs on Linux, in WebAssembly and on Cortex-M.",
+      "locus"};
+  app.set_version_flag("--version", std::string("locus ") + LOCUS_VERSION);
+  app.require_subcommand(1);
+  app.footer("Run 'locus COMMAND --help' for a command's options.");
+  locus::cli::register_import(app);
+  locus::cli::register_inspect(app);
+  locus::cli::register_run(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const locus::host::Error& e) {
+    std::cerr << "locus: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
