@@ -1,5 +1,7 @@
 #include "host/model/graph.h"
 
+#include "runtime/ops/op_context.h"
+
 namespace locus::host {
 
 int64_t TensorDef::element_count() const {
@@ -12,16 +14,7 @@ size_t TensorDef::byte_size() const {
   return static_cast<size_t>(element_count()) * tensor_type_size(type);
 }
 
-size_t tensor_type_size(schema::TensorType type) {
-  switch (type) {
-    case schema::TensorType::Float32: return 4;
-    case schema::TensorType::Int8: return 1;
-    case schema::TensorType::Int16: return 2;
-    case schema::TensorType::Int32: return 4;
-    case schema::TensorType::UInt8: return 1;
-  }
-  return 0;
-}
+size_t tensor_type_size(schema::TensorType type) { return ops::type_size(type); }
 
 const char* tensor_type_name(schema::TensorType type) {
   switch (type) {

@@ -163,6 +163,31 @@ OperatorDef make_operator(schema::OpKind kind, std::vector<int32_t> inputs, int3
 
 }  // namespace
 
+// The fields CONV_2D and DEPTHWISE_CONV_2D share (their option and
+// parameter types have the same member names).
+template <typename Options, typename Params>
+void fill_convolution_params(const OperatorContext& context, const Options& options,
+                             const ResolvedPadding& pad, const ConvOperands& o,
+                             int32_t channel_axis, int32_t channels, Params& params) {
+  params.stride_h = options.stride_h;
+  params.stride_w = options.stride_w;
+  params.dilation_h = options.dilation_h;
+  params.dilation_w = options.dilation_w;
+  params.pad_top = pad.top;
+  params.pad_left = pad.left;
+  params.pad_bottom = pad.bottom;
+  params.pad_right = pad.right;
+  params.input_offset = -o.input_q.zero_point;
+  params.output_offset = o.output_q.zero_point;
+  params.activation = context.fused_activation(options.fused_activation);
+  const ActivationRange range =
+      activation_range_int8(params.activation, o.output_q.scale, o.output_q.zero_point);
+  params.activation_min = range.min;
+  params.activation_max = range.max;
+  fill_requant(weight_scales(context, o.filter, channel_axis, channels, nullptr), o.input_q,
+               o.output_q, params.output_multiplier, params.output_shift);
+}
+
 OperatorDef convert_conv_2d(const OperatorContext& context) {
   const auto& options = context.options<Conv2DOptions>("Conv2DOptions");
   const ConvOperands o = conv_operands(context);
@@ -183,23 +208,7 @@ OperatorDef convert_conv_2d(const OperatorContext& context) {
       options.stride_h, options.stride_w, options.dilation_h, options.dilation_w);
 
   schema::Conv2DParamsT params;
-  params.stride_h = options.stride_h;
-  params.stride_w = options.stride_w;
-  params.dilation_h = options.dilation_h;
-  params.dilation_w = options.dilation_w;
-  params.pad_top = pad.top;
-  params.pad_left = pad.left;
-  params.pad_bottom = pad.bottom;
-  params.pad_right = pad.right;
-  params.input_offset = -o.input_q.zero_point;
-  params.output_offset = o.output_q.zero_point;
-  params.activation = context.fused_activation(options.fused_activation);
-  const ActivationRange range =
-      activation_range_int8(params.activation, o.output_q.scale, o.output_q.zero_point);
-  params.activation_min = range.min;
-  params.activation_max = range.max;
-  fill_requant(weight_scales(context, o.filter, 0, channels, nullptr), o.input_q, o.output_q,
-               params.output_multiplier, params.output_shift);
+  fill_convolution_params(context, options, pad, o, /*channel_axis=*/0, channels, params);
 
   OperatorDef def = make_operator(schema::OpKind::Conv2D, {o.input, o.filter, o.bias}, o.output);
   def.params.Set(std::move(params));
@@ -229,24 +238,8 @@ OperatorDef convert_depthwise_conv_2d(const OperatorContext& context) {
       options.stride_h, options.stride_w, options.dilation_h, options.dilation_w);
 
   schema::DepthwiseConv2DParamsT params;
-  params.stride_h = options.stride_h;
-  params.stride_w = options.stride_w;
-  params.dilation_h = options.dilation_h;
-  params.dilation_w = options.dilation_w;
-  params.pad_top = pad.top;
-  params.pad_left = pad.left;
-  params.pad_bottom = pad.bottom;
-  params.pad_right = pad.right;
+  fill_convolution_params(context, options, pad, o, /*channel_axis=*/3, channels, params);
   params.depth_multiplier = options.depth_multiplier;
-  params.input_offset = -o.input_q.zero_point;
-  params.output_offset = o.output_q.zero_point;
-  params.activation = context.fused_activation(options.fused_activation);
-  const ActivationRange range =
-      activation_range_int8(params.activation, o.output_q.scale, o.output_q.zero_point);
-  params.activation_min = range.min;
-  params.activation_max = range.max;
-  fill_requant(weight_scales(context, o.filter, 3, channels, nullptr), o.input_q, o.output_q,
-               params.output_multiplier, params.output_shift);
 
   OperatorDef def =
       make_operator(schema::OpKind::DepthwiseConv2D, {o.input, o.filter, o.bias}, o.output);

@@ -71,19 +71,52 @@ kernels::Requant requant(const flatbuffers::Vector<int32_t>* m,
   return r;
 }
 
+// Checks shared by CONV_2D and DEPTHWISE_CONV_2D, whose parameter tables
+// have the same fields (P is Conv2DParams or DepthwiseConv2DParams).
+template <typename P>
+Status check_convolution(const OpContext& ctx, const P* p, const kernels::Dims4& in,
+                         const kernels::Dims4& f, const kernels::Dims4& out) {
+  LOCUS_RETURN_IF_ERROR(check_conv_geometry(p->stride_h(), p->stride_w(), p->dilation_h(),
+                                            p->dilation_w(), p->pad_top(), p->pad_left(),
+                                            p->pad_bottom(), p->pad_right(), in, f.h, f.w, out));
+  LOCUS_RETURN_IF_ERROR(check_bias(ctx.input_count() > 2 ? ctx.input(2) : nullptr, out.c));
+  LOCUS_RETURN_IF_ERROR(expect_range(p->input_offset(), -127, 128, "input_offset"));
+  LOCUS_RETURN_IF_ERROR(expect_range(p->output_offset(), -128, 127, "output_offset"));
+  LOCUS_RETURN_IF_ERROR(expect_activation(p->activation_min(), p->activation_max()));
+  return expect_requant(p->output_multiplier(), p->output_shift(), out.c);
+}
+
+Status check_convolution_tensors(const OpContext& ctx) {
+  LOCUS_RETURN_IF_ERROR(expect_arity(ctx, 2, 3, 1));
+  LOCUS_RETURN_IF_ERROR(check_int8_io(ctx));
+  LOCUS_RETURN_IF_ERROR(expect_rank(ctx.input(0), 4, 4, "input"));
+  LOCUS_RETURN_IF_ERROR(expect_rank(ctx.input(1), 4, 4, "filter"));
+  return expect_rank(ctx.output(0), 4, 4, "output");
+}
+
+template <typename P>
+kernels::ConvParams convolution_params(const P* p) {
+  kernels::ConvParams k;
+  k.stride_h = p->stride_h();
+  k.stride_w = p->stride_w();
+  k.dilation_h = p->dilation_h();
+  k.dilation_w = p->dilation_w();
+  k.pad_top = p->pad_top();
+  k.pad_left = p->pad_left();
+  k.input_offset = p->input_offset();
+  k.output_offset = p->output_offset();
+  k.activation_min = p->activation_min();
+  k.activation_max = p->activation_max();
+  k.requant = requant(p->output_multiplier(), p->output_shift());
+  return k;
+}
+
 // ---- CONV_2D ----
 
 Status check_conv_2d(const OpContext& ctx) {
-  LOCUS_RETURN_IF_ERROR(expect_arity(ctx, 2, 3, 1));
-  LOCUS_RETURN_IF_ERROR(check_int8_io(ctx));
-  const auto* p = ctx.op->params_as_Conv2DParams();
-  const schema::Tensor* input = ctx.input(0);
-  const schema::Tensor* filter = ctx.input(1);
-  const schema::Tensor* output = ctx.output(0);
-  LOCUS_RETURN_IF_ERROR(expect_rank(input, 4, 4, "input"));
-  LOCUS_RETURN_IF_ERROR(expect_rank(filter, 4, 4, "filter"));
-  LOCUS_RETURN_IF_ERROR(expect_rank(output, 4, 4, "output"));
-  const kernels::Dims4 in = dims4(input), f = dims4(filter), out = dims4(output);
+  LOCUS_RETURN_IF_ERROR(check_convolution_tensors(ctx));
+  const kernels::Dims4 in = dims4(ctx.input(0)), f = dims4(ctx.input(1)),
+                       out = dims4(ctx.output(0));
   if (f.c != in.c) {
     return Status::error(StatusCode::kMalformed, "filter depth %d differs from input depth %d",
                          f.c, in.c);
@@ -92,30 +125,11 @@ Status check_conv_2d(const OpContext& ctx) {
     return Status::error(StatusCode::kMalformed, "filter has %d output channels, output has %d",
                          f.n, out.c);
   }
-  LOCUS_RETURN_IF_ERROR(check_conv_geometry(p->stride_h(), p->stride_w(), p->dilation_h(),
-                                            p->dilation_w(), p->pad_top(), p->pad_left(),
-                                            p->pad_bottom(), p->pad_right(), in, f.h, f.w, out));
-  LOCUS_RETURN_IF_ERROR(check_bias(ctx.input_count() > 2 ? ctx.input(2) : nullptr, out.c));
-  LOCUS_RETURN_IF_ERROR(expect_range(p->input_offset(), -127, 128, "input_offset"));
-  LOCUS_RETURN_IF_ERROR(expect_range(p->output_offset(), -128, 127, "output_offset"));
-  LOCUS_RETURN_IF_ERROR(expect_activation(p->activation_min(), p->activation_max()));
-  return expect_requant(p->output_multiplier(), p->output_shift(), out.c);
+  return check_convolution(ctx, ctx.op->params_as_Conv2DParams(), in, f, out);
 }
 
 void run_conv_2d(const OpContext& ctx) {
-  const auto* p = ctx.op->params_as_Conv2DParams();
-  kernels::ConvParams k;
-  k.stride_h = p->stride_h();
-  k.stride_w = p->stride_w();
-  k.dilation_h = p->dilation_h();
-  k.dilation_w = p->dilation_w();
-  k.pad_top = p->pad_top();
-  k.pad_left = p->pad_left();
-  k.input_offset = p->input_offset();
-  k.output_offset = p->output_offset();
-  k.activation_min = p->activation_min();
-  k.activation_max = p->activation_max();
-  k.requant = requant(p->output_multiplier(), p->output_shift());
+  const kernels::ConvParams k = convolution_params(ctx.op->params_as_Conv2DParams());
   const int32_t* bias = ctx.input_count() > 2 ? ctx.in<int32_t>(2) : nullptr;
   kernels::conv_2d_s8(k, dims4(ctx.input(0)), ctx.in<int8_t>(0), dims4(ctx.input(1)),
                       ctx.in<int8_t>(1), bias, dims4(ctx.output(0)), ctx.out<int8_t>(0));
@@ -124,16 +138,10 @@ void run_conv_2d(const OpContext& ctx) {
 // ---- DEPTHWISE_CONV_2D ----
 
 Status check_depthwise_conv_2d(const OpContext& ctx) {
-  LOCUS_RETURN_IF_ERROR(expect_arity(ctx, 2, 3, 1));
-  LOCUS_RETURN_IF_ERROR(check_int8_io(ctx));
+  LOCUS_RETURN_IF_ERROR(check_convolution_tensors(ctx));
   const auto* p = ctx.op->params_as_DepthwiseConv2DParams();
-  const schema::Tensor* input = ctx.input(0);
-  const schema::Tensor* filter = ctx.input(1);
-  const schema::Tensor* output = ctx.output(0);
-  LOCUS_RETURN_IF_ERROR(expect_rank(input, 4, 4, "input"));
-  LOCUS_RETURN_IF_ERROR(expect_rank(filter, 4, 4, "filter"));
-  LOCUS_RETURN_IF_ERROR(expect_rank(output, 4, 4, "output"));
-  const kernels::Dims4 in = dims4(input), f = dims4(filter), out = dims4(output);
+  const kernels::Dims4 in = dims4(ctx.input(0)), f = dims4(ctx.input(1)),
+                       out = dims4(ctx.output(0));
   LOCUS_RETURN_IF_ERROR(expect_range(p->depth_multiplier(), 1, 1 << 16, "depth_multiplier"));
   if (f.n != 1 || static_cast<int64_t>(in.c) * p->depth_multiplier() != f.c || f.c != out.c) {
     return Status::error(StatusCode::kMalformed,
@@ -141,31 +149,13 @@ Status check_depthwise_conv_2d(const OpContext& ctx) {
                          "= output depth %d",
                          f.n, f.h, f.w, f.c, in.c, p->depth_multiplier(), out.c);
   }
-  LOCUS_RETURN_IF_ERROR(check_conv_geometry(p->stride_h(), p->stride_w(), p->dilation_h(),
-                                            p->dilation_w(), p->pad_top(), p->pad_left(),
-                                            p->pad_bottom(), p->pad_right(), in, f.h, f.w, out));
-  LOCUS_RETURN_IF_ERROR(check_bias(ctx.input_count() > 2 ? ctx.input(2) : nullptr, out.c));
-  LOCUS_RETURN_IF_ERROR(expect_range(p->input_offset(), -127, 128, "input_offset"));
-  LOCUS_RETURN_IF_ERROR(expect_range(p->output_offset(), -128, 127, "output_offset"));
-  LOCUS_RETURN_IF_ERROR(expect_activation(p->activation_min(), p->activation_max()));
-  return expect_requant(p->output_multiplier(), p->output_shift(), out.c);
+  return check_convolution(ctx, p, in, f, out);
 }
 
 void run_depthwise_conv_2d(const OpContext& ctx) {
   const auto* p = ctx.op->params_as_DepthwiseConv2DParams();
-  kernels::ConvParams k;
-  k.stride_h = p->stride_h();
-  k.stride_w = p->stride_w();
-  k.dilation_h = p->dilation_h();
-  k.dilation_w = p->dilation_w();
-  k.pad_top = p->pad_top();
-  k.pad_left = p->pad_left();
+  kernels::ConvParams k = convolution_params(p);
   k.depth_multiplier = p->depth_multiplier();
-  k.input_offset = p->input_offset();
-  k.output_offset = p->output_offset();
-  k.activation_min = p->activation_min();
-  k.activation_max = p->activation_max();
-  k.requant = requant(p->output_multiplier(), p->output_shift());
   const int32_t* bias = ctx.input_count() > 2 ? ctx.in<int32_t>(2) : nullptr;
   kernels::depthwise_conv_2d_s8(k, dims4(ctx.input(0)), ctx.in<int8_t>(0), dims4(ctx.input(1)),
                                 ctx.in<int8_t>(1), bias, dims4(ctx.output(0)),
