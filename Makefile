@@ -26,7 +26,7 @@ test: build
 asan: setup
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan -j $(JOBS)
-	ctest --preset asan -j $(JOBS) -L unit
+	ctest --preset asan -j $(JOBS)
 
 cortex-m: setup
 	bash scripts/check-cortex-m
