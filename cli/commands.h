@@ -10,6 +10,7 @@ namespace locus::cli {
 void register_import(CLI::App& app);
 void register_inspect(CLI::App& app);
 void register_run(CLI::App& app);
+void register_features(CLI::App& app);
 
 }  // namespace locus::cli
 

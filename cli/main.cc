@@ -11,8 +11,9 @@
 int main(int argc, char** argv) {
   CLI::App app{
       "locus: package, run and operate TinyML pipelines.\n"
-      "Import a TensorFlow Lite model into a verified capsule, inspect it, and run it with\n"
-      "the same runtime that runs on Linux, in WebAssembly and on Cortex-M.",
+      "Import a TensorFlow Lite model into a verified capsule, inspect it, run it with the\n"
+      "same runtime that runs on Linux, in WebAssembly and on Cortex-M, and compute the\n"
+      "features its DSP blocks produce.",
       "locus"};
   app.set_version_flag("--version", std::string("locus ") + LOCUS_VERSION);
   app.require_subcommand(1);
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   locus::cli::register_import(app);
   locus::cli::register_inspect(app);
   locus::cli::register_run(app);
+  locus::cli::register_features(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,97 @@
+#include "host/features/feature_block.h"
+
+#include <filesystem>
+#include <functional>
+#include <map>
+
+#include "host/capsule/capsule_file.h"
+#include "host/features/yaml_fields.h"
+#include "host/features/feature_block_factories.h"
+
+namespace locus::host {
+namespace {
+
+using Factory = std::function<std::unique_ptr<FeatureBlock>(const YAML::Node&, const std::string&)>;
+
+const std::map<std::string, Factory>& factories() {
+  static const std::map<std::string, Factory> kFactories = {
+      {"audio_frontend", make_audio_frontend},
+      {"imu_features", make_imu_features},
+  };
+  return kFactories;
+}
+
+const std::map<std::string, std::string>& presets() {
+  static const std::map<std::string, std::string> kPresets = {
+      {"micro_speech", "audio_frontend: { preset: micro_speech, output: int8 }"},
+  };
+  return kPresets;
+}
+
+}  // namespace
+
+std::unique_ptr<FeatureBlock> make_feature_block(const YAML::Node& node, const std::string& where) {
+  if (!node.IsMap() || node.size() != 1) {
+    fail(yaml_position(where, node.Mark()),
+         ": a feature block is a map with one key, the block kind (e.g. audio_frontend: {...})");
+  }
+  const auto entry = *node.begin();
+  const std::string kind = entry.first.as<std::string>();
+  const auto it = factories().find(kind);
+  if (it == factories().end()) {
+    std::string known;
+    for (const auto& [name, _] : factories()) known += (known.empty() ? "" : ", ") + name;
+    fail(yaml_position(where, entry.first.Mark()), ": unknown feature block '", kind,
+         "' (known: ", known, ")");
+  }
+  return it->second(entry.second, where);
+}
+
+std::unique_ptr<FeatureBlock> load_feature_block(const std::string& file_or_preset) {
+  if (const auto it = presets().find(file_or_preset); it != presets().end()) {
+    return make_feature_block(YAML::Load(it->second), "preset " + file_or_preset);
+  }
+  if (!std::filesystem::exists(file_or_preset)) {
+    std::string known;
+    for (const auto& [name, _] : presets()) known += (known.empty() ? "" : ", ") + name;
+    fail(file_or_preset, ": no such file, and not a preset (presets: ", known, ")");
+  }
+  YAML::Node node;
+  try {
+    node = YAML::LoadFile(file_or_preset);
+  } catch (const YAML::Exception& e) {
+    fail(yaml_position(file_or_preset, e.mark), ": ", e.msg);
+  }
+  return make_feature_block(node, file_or_preset);
+}
+
+std::vector<std::string> feature_block_presets() {
+  std::vector<std::string> names;
+  for (const auto& [name, _] : presets()) names.push_back(name);
+  return names;
+}
+
+FeatureMatrix AudioFeatureBlock::compute_file(const std::string& path) {
+  const Audio audio = read_audio(path, sample_rate());
+  try {
+    return compute(audio);
+  } catch (const Error& e) {
+    fail(path, ": ", e.what());
+  }
+}
+
+FeatureSummary summarize(const FeatureMatrix& m) {
+  FeatureSummary s;
+  if (m.values.empty()) return s;
+  s.min = s.max = m.values[0];
+  double sum = 0;
+  for (float v : m.values) {
+    s.min = std::min(s.min, v);
+    s.max = std::max(s.max, v);
+    sum += v;
+  }
+  s.mean = static_cast<float>(sum / m.values.size());
+  return s;
+}
+
+}  // namespace locus::host

@@ -1,0 +1,60 @@
+// A DSP block configured on the host: parsed from YAML (the shape of one
+// entry under `features:` in a pipeline file) or named by a preset, and run
+// over whole clips with the runtime's own block code, so features here are
+// the features a device computes.
+#ifndef LOCUS_HOST_FEATURES_FEATURE_BLOCK_H_
+#define LOCUS_HOST_FEATURES_FEATURE_BLOCK_H_
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "host/audio/audio_file.h"
+#include "host/features/feature_writers.h"
+
+namespace locus::host {
+
+class FeatureBlock {
+ public:
+  virtual ~FeatureBlock() = default;
+  virtual std::string kind() const = 0;
+  virtual uint32_t implementation_version() const = 0;
+  virtual uint32_t sample_rate() const = 0;
+  // Bytes of caller memory the block needs on a device.
+  virtual size_t state_bytes() const = 0;
+  // Features of a whole recording (audio file, or CSV for IMU blocks),
+  // from a fresh state as training computes them.
+  virtual FeatureMatrix compute_file(const std::string& path) = 0;
+};
+
+// Blocks whose input is sound.
+class AudioFeatureBlock : public FeatureBlock {
+ public:
+  // The clip must already be at sample_rate().
+  virtual FeatureMatrix compute(const Audio& clip) = 0;
+  // Reads at the block's rate (resampling if needed) and computes.
+  FeatureMatrix compute_file(const std::string& path) override;
+};
+
+// `node` is a one-key map {block_kind: {parameters}}; `where` names the
+// source for error messages (file name). Unknown kinds or keys and values
+// of the wrong type are errors naming file, line and column.
+std::unique_ptr<FeatureBlock> make_feature_block(const YAML::Node& node, const std::string& where);
+
+// A YAML file holding one block, or a preset name: micro_speech
+// (TFLM's audio front end) or mlperf_kws (MLPerf Tiny KWS MFCC).
+std::unique_ptr<FeatureBlock> load_feature_block(const std::string& file_or_preset);
+
+std::vector<std::string> feature_block_presets();
+
+struct FeatureSummary {
+  float min = 0, max = 0, mean = 0;
+};
+FeatureSummary summarize(const FeatureMatrix& m);
+
+}  // namespace locus::host
+
+#endif  // LOCUS_HOST_FEATURES_FEATURE_BLOCK_H_

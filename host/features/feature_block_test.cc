@@ -1,0 +1,121 @@
+#include "host/features/feature_block.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+
+#include "host/capsule/capsule_file.h"
+#include "host/common/error.h"
+
+namespace locus::host {
+namespace {
+
+std::string temp(const std::string& name) { return ::testing::TempDir() + "/" + name; }
+
+std::string write(const std::string& name, const std::string& text) {
+  std::ofstream(temp(name)) << text;
+  return temp(name);
+}
+
+std::string error_of(const std::string& yaml) {
+  const std::string path = write("block.yml", yaml);
+  try {
+    load_feature_block(path);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(FeatureBlock, ErrorsNameFileLineColumnAndKey) {
+  const std::string path = temp("block.yml");
+  EXPECT_EQ(error_of("audio_frontend:\n  window_ms: 30\n  chanels: 40\n"),
+            path + ":3:3: audio_frontend: unknown key 'chanels' (expected one of: channels, "
+                   "gain_control, log_scale, lower_band_hz, noise_reduction, output, preset, "
+                   "sample_rate, step_ms, tables, upper_band_hz, window_ms)");
+  EXPECT_EQ(error_of("audio_frontend:\n  channels: forty\n"),
+            path + ":2:13: audio_frontend.channels: expected an integer, got 'forty'");
+  EXPECT_EQ(error_of("audio_frontend:\n  gain_control: { strength: high }\n"),
+            path + ":2:29: audio_frontend.gain_control.strength: expected a number, got 'high'");
+  EXPECT_NE(error_of("mel_magic: {}\n").find(":1:1: unknown feature block 'mel_magic'"),
+            std::string::npos);
+  EXPECT_NE(error_of("audio_frontend: {channels: 0}\n").find("audio_frontend:"), std::string::npos);
+  EXPECT_NE(error_of("audio_frontend: [1, 2\n").find(path + ":"), std::string::npos);
+  EXPECT_NE(error_of("imu_features:\n  filter: { type: bandpass }\n").find("expected none, low_pass or high_pass"),
+            std::string::npos);
+}
+
+TEST(FeatureBlock, UnknownPresetOrMissingFile) {
+  try {
+    load_feature_block("no_such_preset");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("not a preset (presets: "), std::string::npos) << e.what();
+  }
+}
+
+TEST(FeatureBlock, MicroSpeechPresetReproducesTflmFeatures) {
+  const char* data = std::getenv("LOCUS_TEST_DATA");
+  if (data == nullptr) GTEST_SKIP() << "LOCUS_TEST_DATA is not set";
+  auto block = load_feature_block("micro_speech");
+  EXPECT_EQ(block->kind(), "audio_frontend");
+  EXPECT_EQ(block->sample_rate(), 16000u);
+  for (const char* clip : {"yes_1000ms", "no_1000ms", "noise_1000ms", "silence_1000ms"}) {
+    const FeatureMatrix m =
+        block->compute_file(std::string(data) + "/tflm_micro_speech/" + clip + ".wav");
+    ASSERT_EQ(m.frames, 49);
+    ASSERT_EQ(m.features, 40);
+    AlignedBuffer golden = read_file(std::string(data) + "/golden/micro_speech/frontend_head/" +
+                                     clip + ".features_i8.bin");
+    ASSERT_EQ(golden.size(), 1960u);
+    for (size_t i = 0; i < golden.size(); ++i) {
+      ASSERT_EQ(m.values[i], static_cast<int8_t>(golden.data()[i])) << clip << " value " << i;
+    }
+  }
+}
+
+TEST(FeatureBlock, YamlParametersReachTheBlock) {
+  const std::string path =
+      write("fe.yml", "audio_frontend:\n  window_ms: 30\n  step_ms: 20\n  channels: 40\n"
+                      "  gain_control: { strength: 0.95 }\n");
+  auto block = load_feature_block(path);
+  Audio clip;
+  clip.sample_rate = 16000;
+  clip.samples.assign(16000, 0);
+  for (size_t i = 0; i < clip.samples.size(); ++i) {
+    clip.samples[i] = static_cast<int16_t>(8000 * std::sin(i * 0.3));
+  }
+  write_wav(temp("tone.wav"), clip);
+  const FeatureMatrix m = block->compute_file(temp("tone.wav"));
+  EXPECT_EQ(m.frames, 49);
+  EXPECT_EQ(m.features, 40);
+  EXPECT_EQ(m.type, FeatureType::kUInt16);
+}
+
+TEST(FeatureBlock, ImuWindowsOverCsv) {
+  std::string csv = "timestamp,ax,ay,az\n";
+  for (int i = 0; i < 450; ++i) {
+    csv += std::to_string(i * 10) + "," + std::to_string(std::sin(2 * M_PI * 5 * i / 100.0)) +
+           ",0.25,1\n";
+  }
+  const std::string data = write("imu.csv", csv);
+  const std::string config =
+      write("imu.yml", "imu_features:\n  axes: 3\n  sample_rate: 100\n  window_ms: 2000\n"
+                       "  stride_ms: 500\n  stats: [rms, mean]\n  spectrum: { kind: none }\n"
+                       "  peaks: { count: 0 }\n");
+  auto block = load_feature_block(config);
+  const FeatureMatrix m = block->compute_file(data);
+  EXPECT_EQ(m.frames, 1 + (450 - 200) / 50);
+  EXPECT_EQ(m.features, 6);  // 3 axes x (rms, mean)
+  // Axis y is constant 0.25: RMS and mean are exact.
+  EXPECT_FLOAT_EQ(m.at(0, 2), 0.25f);
+  EXPECT_FLOAT_EQ(m.at(0, 3), 0.25f);
+  EXPECT_NEAR(m.at(0, 0), std::sqrt(0.5), 1e-3);  // RMS of a unit sine
+
+  const std::string two_axes = write("imu2.csv", "ax,ay\n1,2\n");
+  EXPECT_THROW(block->compute_file(two_axes), Error);
+}
+
+}  // namespace
+}  // namespace locus::host
