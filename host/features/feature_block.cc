@@ -17,6 +17,9 @@ const std::map<std::string, Factory>& factories() {
   static const std::map<std::string, Factory> kFactories = {
       {"audio_frontend", make_audio_frontend},
       {"imu_features", make_imu_features},
+      {"spectrogram", make_spectrogram},
+      {"mfe", make_mfe},
+      {"mfcc", make_mfcc},
   };
   return kFactories;
 }
@@ -24,6 +27,10 @@ const std::map<std::string, Factory>& factories() {
 const std::map<std::string, std::string>& presets() {
   static const std::map<std::string, std::string> kPresets = {
       {"micro_speech", "audio_frontend: { preset: micro_speech, output: int8 }"},
+      // MLPerf Tiny KWS (kws_ref_model.tflite): MFCC of 1 s clips scaled to
+      // their peak, int8 with the model's input quantisation.
+      {"mlperf_kws",
+       "mfcc: { normalize: peak, clip_ms: 1000, quantize: { scale: 0.5847029089927673, zero_point: 83 } }"},
   };
   return kPresets;
 }

@@ -11,6 +11,9 @@ namespace locus::host {
 
 std::unique_ptr<FeatureBlock> make_audio_frontend(const YAML::Node& params, const std::string& where);
 std::unique_ptr<FeatureBlock> make_imu_features(const YAML::Node& params, const std::string& where);
+std::unique_ptr<FeatureBlock> make_spectrogram(const YAML::Node& params, const std::string& where);
+std::unique_ptr<FeatureBlock> make_mfe(const YAML::Node& params, const std::string& where);
+std::unique_ptr<FeatureBlock> make_mfcc(const YAML::Node& params, const std::string& where);
 
 }  // namespace locus::host
 

@@ -2,10 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 
+#include "host/capsule/capsule_builder.h"
 #include "host/capsule/capsule_file.h"
+#include "host/capsule/raw_runner.h"
+#include "host/tflite/tflite_importer.h"
 #include "host/common/error.h"
 
 namespace locus::host {
@@ -115,6 +119,66 @@ TEST(FeatureBlock, ImuWindowsOverCsv) {
 
   const std::string two_axes = write("imu2.csv", "ax,ay\n1,2\n");
   EXPECT_THROW(block->compute_file(two_axes), Error);
+}
+
+TEST(FeatureBlock, SpectralBlocksFromYaml) {
+  Audio clip;
+  clip.sample_rate = 16000;
+  for (int i = 0; i < 12000; ++i) {
+    clip.samples.push_back(static_cast<int16_t>(6000 * std::sin(2 * M_PI * 1000 * i / 16000.0)));
+  }
+  write_wav(temp("tone1k.wav"), clip);
+  auto mfcc = load_feature_block(write("mfcc.yml", "mfcc: { clip_ms: 1000 }\n"));
+  FeatureMatrix m = mfcc->compute_file(temp("tone1k.wav"));
+  EXPECT_EQ(m.frames, 49);  // padded to 1 s
+  EXPECT_EQ(m.features, 10);
+  EXPECT_EQ(m.type, FeatureType::kFloat32);
+
+  auto mfe = load_feature_block(write("mfe.yml", "mfe: { window_ms: 25, step_ms: 10, mel_bands: 32 }\n"));
+  m = mfe->compute_file(temp("tone1k.wav"));
+  EXPECT_EQ(m.features, 32);
+  EXPECT_EQ(m.frames, 1 + (12000 - 400) / 160);
+
+  auto spec = load_feature_block(write("spec.yml", "spectrogram: { fft_length: 256, frame_length: 256, frame_step: 128 }\n"));
+  m = spec->compute_file(temp("tone1k.wav"));
+  EXPECT_EQ(m.features, 129);
+  // A 1 kHz tone at 16 kHz lands in bin 1000 / (16000 / 256) = 16.
+  int32_t loudest = 0;
+  for (int32_t k = 0; k < m.features; ++k) {
+    if (m.at(10, k) > m.at(10, loudest)) loudest = k;
+  }
+  EXPECT_EQ(loudest, 16);
+
+  EXPECT_NE(error_of("mfcc: { window: hanning }\n").find(":1:17: window: expected one of none, hann,"),
+            std::string::npos)
+      << error_of("mfcc: { window: hanning }\n");
+  EXPECT_NE(error_of("mfcc: { quantize: { scale: 0 } }\n").find("quantize.scale: must be positive"),
+            std::string::npos);
+  EXPECT_NE(error_of("mfcc: { fft_length: 300 }\n").find("mfcc:"), std::string::npos);
+}
+
+TEST(FeatureBlock, MlperfKwsPresetGivesTheModelsInput) {
+  const char* data = std::getenv("LOCUS_TEST_DATA");
+  if (data == nullptr) GTEST_SKIP() << "LOCUS_TEST_DATA is not set";
+  auto block = load_feature_block("mlperf_kws");
+  const std::string dir = std::string(data) + "/speech_commands_test_v0.02/yes/";
+  const FeatureMatrix m = block->compute_file(dir + "022cd682_nohash_0.wav");
+  EXPECT_EQ(m.frames, 49);
+  EXPECT_EQ(m.features, 10);
+  EXPECT_EQ(m.type, FeatureType::kInt8);
+  // Those features make the MLPerf KWS model say "yes" (label 9).
+  AlignedBuffer model = read_file(std::string(data) + "/mlperf_tiny_models/kws_ref_model.tflite");
+  CapsuleSpec spec;
+  spec.graph = import_tflite(model.span());
+  LoadedCapsule loaded = open_capsule(copy_to_aligned(build_capsule(std::move(spec)).bytes), "kws");
+  std::vector<uint8_t> input(m.values.size());
+  for (size_t i = 0; i < input.size(); ++i) input[i] = static_cast<uint8_t>(static_cast<int8_t>(m.values[i]));
+  const RawRunResult r = run_raw(loaded.capsule, input, RawRunOptions());
+  const auto& out = r.outputs.at(0);
+  const auto best = std::max_element(out.begin(), out.end(), [](uint8_t a, uint8_t b) {
+    return static_cast<int8_t>(a) < static_cast<int8_t>(b);
+  });
+  EXPECT_EQ(best - out.begin(), 9);
 }
 
 }  // namespace
