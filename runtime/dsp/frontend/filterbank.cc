@@ -63,11 +63,16 @@ int32_t band_end_bin(const MelGrid& g, int32_t c, int32_t bin, int32_t spectrum_
   return bin;
 }
 
-uint16_t sqrt_rounded32(uint32_t x) {
+// Digit-by-digit square root, starting at the highest power of 4 <= x,
+// with TFLM's final rounding: up when the remainder exceeds the root,
+// unless the root is already all ones.
+template <typename U>
+U digit_root(U x, U max_root) {
   if (x == 0) return 0;
-  // Classic digit-by-digit root: start at the highest power of 4 <= x.
-  uint32_t bit = 1u << ((31 - __builtin_clz(x)) & ~1);
-  uint32_t root = 0;
+  const int top = sizeof(U) == 8 ? 63 - __builtin_clzll(static_cast<unsigned long long>(x))
+                                 : 31 - __builtin_clz(static_cast<unsigned>(x));
+  U bit = U{1} << (top & ~1);
+  U root = 0;
   while (bit != 0) {
     if (x >= root + bit) {
       x -= root + bit;
@@ -77,9 +82,11 @@ uint16_t sqrt_rounded32(uint32_t x) {
     }
     bit >>= 2;
   }
-  if (x > root && root != 0xFFFFu) ++root;
-  return static_cast<uint16_t>(root);
+  if (x > root && root != max_root) ++root;
+  return root;
 }
+
+uint16_t sqrt_rounded32(uint32_t x) { return static_cast<uint16_t>(digit_root<uint32_t>(x, 0xFFFFu)); }
 
 // The energy of one bin as TFLM stores it: an int32 (so exactly 2^31 wraps
 // negative) that is later widened to 64 bits with sign extension.
@@ -163,20 +170,9 @@ void filterbank_accumulate(const FilterbankTables& t, const int32_t* energy, uin
 }
 
 uint32_t sqrt_rounded64(uint64_t x) {
+  // TFLM switches to the 32-bit routine when it can (slightly off near 2^32).
   if ((x >> 32) == 0) return sqrt_rounded32(static_cast<uint32_t>(x));
-  uint64_t bit = 1ull << ((63 - __builtin_clzll(x)) & ~1);
-  uint64_t root = 0;
-  while (bit != 0) {
-    if (x >= root + bit) {
-      x -= root + bit;
-      root = (root >> 1) + bit;
-    } else {
-      root >>= 1;
-    }
-    bit >>= 2;
-  }
-  if (x > root && root != 0xFFFFFFFFull) ++root;
-  return static_cast<uint32_t>(root);
+  return static_cast<uint32_t>(digit_root<uint64_t>(x, 0xFFFFFFFFull));
 }
 
 void filterbank_apply(const FilterbankTables& t, const Complex16* spectrum, int scale_down_shift,
