@@ -83,7 +83,8 @@ void register_features(CLI::App& app) {
                   "YAML file with one block (e.g. 'audio_frontend: {window_ms: 30, ...}') or a "
                   "preset: " + presets)
       ->required();
-  cmd->add_option("files", o->files, "Audio files (WAV, FLAC, OGG; resampled to the block's rate), or CSV for imu_features")
+  cmd->add_option("files", o->files, "Audio files (WAV, FLAC, OGG; resampled to the block's rate), CSV for imu_features, "
+                  "BMP/PGM/PPM for image_preprocess")
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("-o,--output", o->output,

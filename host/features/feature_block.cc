@@ -20,6 +20,7 @@ const std::map<std::string, Factory>& factories() {
       {"spectrogram", make_spectrogram},
       {"mfe", make_mfe},
       {"mfcc", make_mfcc},
+      {"image_preprocess", make_image_preprocess},
   };
   return kFactories;
 }
@@ -29,6 +30,8 @@ const std::map<std::string, std::string>& presets() {
       {"micro_speech", "audio_frontend: { preset: micro_speech, output: int8 }"},
       // MLPerf Tiny KWS (kws_ref_model.tflite): MFCC of 1 s clips scaled to
       // their peak, int8 with the model's input quantisation.
+      // TFLM's person_detect: 96x96 grayscale, the pixel bytes as int8.
+      {"person_detect", "image_preprocess: { width: 96, height: 96, channels: 1, quantization: raw }"},
       {"mlperf_kws",
        "mfcc: { normalize: peak, clip_ms: 1000, quantize: { scale: 0.5847029089927673, zero_point: 83 } }"},
   };

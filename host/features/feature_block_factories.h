@@ -14,6 +14,8 @@ std::unique_ptr<FeatureBlock> make_imu_features(const YAML::Node& params, const 
 std::unique_ptr<FeatureBlock> make_spectrogram(const YAML::Node& params, const std::string& where);
 std::unique_ptr<FeatureBlock> make_mfe(const YAML::Node& params, const std::string& where);
 std::unique_ptr<FeatureBlock> make_mfcc(const YAML::Node& params, const std::string& where);
+std::unique_ptr<FeatureBlock> make_image_preprocess(const YAML::Node& params,
+                                                    const std::string& where);
 
 }  // namespace locus::host
 

@@ -181,5 +181,31 @@ TEST(FeatureBlock, MlperfKwsPresetGivesTheModelsInput) {
   EXPECT_EQ(best - out.begin(), 9);
 }
 
+TEST(FeatureBlock, PersonDetectPresetFeedsTheModel) {
+  const char* data = std::getenv("LOCUS_TEST_DATA");
+  if (data == nullptr) GTEST_SKIP() << "LOCUS_TEST_DATA is not set";
+  const std::string dir = std::string(data) + "/tflm_person_detection/";
+  auto block = load_feature_block("person_detect");
+  AlignedBuffer model = read_file(dir + "person_detect.tflite");
+  CapsuleSpec spec;
+  spec.graph = import_tflite(model.span());
+  LoadedCapsule loaded = open_capsule(copy_to_aligned(build_capsule(std::move(spec)).bytes), "pd");
+  for (const auto& [file, expected] : {std::pair{"person.bmp", std::vector<int8_t>{-113, 113}},
+                                       std::pair{"no_person.bmp", std::vector<int8_t>{57, -57}}}) {
+    const FeatureMatrix m = block->compute_file(dir + file);
+    ASSERT_EQ(m.frames, 96);
+    ASSERT_EQ(m.features, 96);
+    std::vector<uint8_t> input(m.values.size());
+    for (size_t i = 0; i < input.size(); ++i) {
+      input[i] = static_cast<uint8_t>(static_cast<int8_t>(m.values[i]));
+    }
+    const auto& out = run_raw(loaded.capsule, input, RawRunOptions()).outputs.at(0);
+    EXPECT_EQ(static_cast<int8_t>(out[0]), expected[0]) << file;
+    EXPECT_EQ(static_cast<int8_t>(out[1]), expected[1]) << file;
+  }
+  EXPECT_NE(error_of("image_preprocess: { resize: cubic }\n").find("expected bilinear or nearest"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace locus::host

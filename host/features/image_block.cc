@@ -1,0 +1,78 @@
+// The image_preprocess block on the host: reads an image file and produces
+// the model's int8 input with the runtime's block. The feature matrix has
+// one row per output pixel row (width x channels values each).
+#include "host/capsule/capsule_file.h"
+#include "host/features/feature_block_factories.h"
+#include "host/features/yaml_fields.h"
+#include "host/sensors/image_file.h"
+#include "runtime/dsp/image/image_preprocess.h"
+
+namespace locus::host {
+namespace {
+
+class ImageBlock : public FeatureBlock {
+ public:
+  ImageBlock(const dsp::ImagePreprocessConfig& config, const std::string& where) : config_(config) {
+    memory_ = AlignedBuffer(dsp::ImagePreprocessor::state_bytes(config) + 16);
+    const Status s = block_.init(config, memory_.data(), memory_.size());
+    if (!s) fail(where, ": image_preprocess: ", s.message());
+  }
+  std::string kind() const override { return "image_preprocess"; }
+  uint32_t implementation_version() const override {
+    return dsp::kImagePreprocessImplementationVersion;
+  }
+  uint32_t sample_rate() const override { return 0; }
+  size_t state_bytes() const override { return dsp::ImagePreprocessor::state_bytes(config_); }
+
+  FeatureMatrix compute_file(const std::string& path) override {
+    const Image image = read_image(path);
+    std::vector<int8_t> out(block_.output_bytes());
+    const Status s =
+        block_.process(image.pixels.data(), image.width, image.height, image.format, out.data());
+    if (!s) fail(path, ": image_preprocess: ", s.message());
+    FeatureMatrix m;
+    m.frames = config_.output_height;
+    m.features = config_.output_width * config_.output_channels;
+    m.type = FeatureType::kInt8;
+    m.values.assign(out.begin(), out.end());
+    return m;
+  }
+
+ private:
+  dsp::ImagePreprocessConfig config_;
+  AlignedBuffer memory_;
+  dsp::ImagePreprocessor block_;
+};
+
+}  // namespace
+
+std::unique_ptr<FeatureBlock> make_image_preprocess(const YAML::Node& params,
+                                                    const std::string& where) {
+  YamlFields f(params, where, "image_preprocess");
+  dsp::ImagePreprocessConfig c = dsp::ImagePreprocessConfig::defaults();
+  f.get("width", c.output_width);
+  f.get("height", c.output_height);
+  f.get("channels", c.output_channels);
+  std::string crop = "center", resize = "bilinear", quantization = "subtract_128";
+  f.get("crop", crop);
+  f.get("resize", resize);
+  f.get("quantization", quantization);
+  f.get("input_scale", c.input_scale);
+  f.get("input_zero_point", c.input_zero_point);
+  f.get("real_min", c.real_min);
+  f.get("real_max", c.real_max);
+  f.reject_unknown();
+  if (crop == "none") c.crop = dsp::ImageCrop::kNone;
+  else if (crop == "center") c.crop = dsp::ImageCrop::kCenterAspect;
+  else f.error_at(params["crop"], "image_preprocess.crop: expected none or center");
+  if (resize == "bilinear") c.resize = dsp::ImageResize::kBilinear;
+  else if (resize == "nearest") c.resize = dsp::ImageResize::kNearest;
+  else f.error_at(params["resize"], "image_preprocess.resize: expected bilinear or nearest");
+  if (quantization == "raw") c.quantization = dsp::ImageQuantization::kRawBytes;
+  else if (quantization == "subtract_128") c.quantization = dsp::ImageQuantization::kSubtract128;
+  else if (quantization == "affine") c.quantization = dsp::ImageQuantization::kAffine;
+  else f.error_at(params["quantization"], "image_preprocess.quantization: expected raw, subtract_128 or affine");
+  return std::make_unique<ImageBlock>(c, where);
+}
+
+}  // namespace locus::host
