@@ -199,7 +199,8 @@ TEST(FeatureBlock, PersonDetectPresetFeedsTheModel) {
     for (size_t i = 0; i < input.size(); ++i) {
       input[i] = static_cast<uint8_t>(static_cast<int8_t>(m.values[i]));
     }
-    const auto& out = run_raw(loaded.capsule, input, RawRunOptions()).outputs.at(0);
+    const RawRunResult result = run_raw(loaded.capsule, input, RawRunOptions());
+    const auto& out = result.outputs.at(0);
     EXPECT_EQ(static_cast<int8_t>(out[0]), expected[0]) << file;
     EXPECT_EQ(static_cast<int8_t>(out[1]), expected[1]) << file;
   }
