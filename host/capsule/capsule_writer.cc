@@ -88,8 +88,10 @@ std::vector<uint8_t> write_capsule_body(const CapsuleSpec& spec) {
     stats = schema::CreateFeatureStats(b, b.CreateVector(spec.feature_mean),
                                        b.CreateVector(spec.feature_variance));
   }
+  fb::Offset<schema::FeatureWindow> window;
+  if (spec.feature_window) window = schema::CreateFeatureWindow(b, &*spec.feature_window);
   auto body = schema::CreateCapsuleBody(b, identity, input, dsp_vec, graph, labels, post,
-                                        self_test, stats);
+                                        self_test, stats, window);
   b.Finish(body);
   // Finish() pads the size to a multiple of the largest alignment used (16),
   // so nested at a 16-byte boundary the body's aligned data stays aligned.

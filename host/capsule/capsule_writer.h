@@ -27,6 +27,7 @@ struct CapsuleSpec {
   std::vector<std::vector<uint8_t>> self_test_outputs;
   std::vector<float> feature_mean;
   std::vector<float> feature_variance;
+  std::optional<schema::FeatureWindowT> feature_window;
   Graph graph;  // must already carry its memory plan
 };
 
