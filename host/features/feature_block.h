@@ -14,6 +14,7 @@
 
 #include "host/audio/audio_file.h"
 #include "host/features/feature_writers.h"
+#include "locus/schema/capsule_generated.h"
 
 namespace locus::host {
 
@@ -28,6 +29,15 @@ class FeatureBlock {
   // Features of a whole recording (audio file, or CSV for IMU blocks),
   // from a fresh state as training computes them.
   virtual FeatureMatrix compute_file(const std::string& path) = 0;
+  // The block as a capsule stores it (kind, implementation version,
+  // parameters), from which a device rebuilds exactly this block.
+  virtual schema::DspBlockT to_capsule() const = 0;
+  // Per frame: how many feature values, of which type, every how many
+  // samples (0 for blocks that see one whole input, e.g. an image).
+  virtual int32_t features_per_frame() const = 0;
+  virtual FeatureType output_type() const = 0;
+  virtual int32_t frame_length() const = 0;
+  virtual int32_t frame_step() const = 0;
 };
 
 // Blocks whose input is sound.

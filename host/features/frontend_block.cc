@@ -25,6 +25,38 @@ class AudioFrontendBlock : public AudioFeatureBlock {
   uint32_t sample_rate() const override { return rate_; }
   size_t state_bytes() const override { return dsp::AudioFrontend::state_bytes(config_, rate_); }
 
+  schema::DspBlockT to_capsule() const override {
+    schema::AudioFrontendParamsT p;
+    p.window_ms = config_.window_ms;
+    p.step_ms = config_.step_ms;
+    p.channels = config_.channels;
+    p.lower_band_hz = config_.lower_band_hz;
+    p.upper_band_hz = config_.upper_band_hz;
+    p.smoothing_bits = config_.smoothing_bits;
+    p.even_smoothing = config_.even_smoothing;
+    p.odd_smoothing = config_.odd_smoothing;
+    p.min_signal_remaining = config_.min_signal_remaining;
+    p.enable_pcan = config_.enable_pcan;
+    p.pcan_strength = config_.pcan_strength;
+    p.pcan_offset = config_.pcan_offset;
+    p.pcan_gain_bits = config_.pcan_gain_bits;
+    p.enable_log = config_.enable_log;
+    p.log_scale_shift = config_.log_scale_shift;
+    p.legacy_tables = config_.table_arithmetic == dsp::frontend::TableArithmetic::kLegacyDouble;
+    p.int8_output = int8_output_;
+    schema::DspBlockT block;
+    block.kind = kind();
+    block.implementation_version = implementation_version();
+    block.params.Set(std::move(p));
+    return block;
+  }
+  int32_t features_per_frame() const override { return frontend_.channels(); }
+  FeatureType output_type() const override {
+    return int8_output_ ? FeatureType::kInt8 : FeatureType::kUInt16;
+  }
+  int32_t frame_length() const override { return frontend_.frame_length(); }
+  int32_t frame_step() const override { return frontend_.frame_step(); }
+
   FeatureMatrix compute(const Audio& clip) override {
     if (clip.sample_rate != rate_) {
       fail("audio_frontend: clip is ", clip.sample_rate, " Hz, the block runs at ", rate_, " Hz");

@@ -24,6 +24,32 @@ class ImageBlock : public FeatureBlock {
   uint32_t sample_rate() const override { return 0; }
   size_t state_bytes() const override { return dsp::ImagePreprocessor::state_bytes(config_); }
 
+  schema::DspBlockT to_capsule() const override {
+    schema::ImagePreprocessParamsT p;
+    p.width = config_.output_width;
+    p.height = config_.output_height;
+    p.channels = config_.output_channels;
+    p.crop = static_cast<uint8_t>(config_.crop);
+    p.resize = static_cast<uint8_t>(config_.resize);
+    p.quantization = static_cast<uint8_t>(config_.quantization);
+    p.input_scale = config_.input_scale;
+    p.input_zero_point = config_.input_zero_point;
+    p.real_min = config_.real_min;
+    p.real_max = config_.real_max;
+    schema::DspBlockT block;
+    block.kind = kind();
+    block.implementation_version = implementation_version();
+    block.params.Set(std::move(p));
+    return block;
+  }
+  // One "frame" per image: the whole preprocessed image.
+  int32_t features_per_frame() const override {
+    return config_.output_width * config_.output_height * config_.output_channels;
+  }
+  FeatureType output_type() const override { return FeatureType::kInt8; }
+  int32_t frame_length() const override { return 0; }
+  int32_t frame_step() const override { return 0; }
+
   FeatureMatrix compute_file(const std::string& path) override {
     const Image image = read_image(path);
     std::vector<int8_t> out(block_.output_bytes());

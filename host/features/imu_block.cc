@@ -28,6 +28,35 @@ class ImuFeatureBlock : public FeatureBlock {
   }
   size_t state_bytes() const override { return dsp::ImuFeatures::state_bytes(config_); }
 
+  schema::DspBlockT to_capsule() const override {
+    schema::ImuFeaturesParamsT p;
+    p.axes = config_.axes;
+    p.sample_rate_hz = config_.sample_rate_hz;
+    p.window_frames = config_.max_frames;
+    p.stride_frames = stride_;
+    p.scale = config_.scale;
+    p.filter = static_cast<uint8_t>(config_.filter);
+    p.filter_cutoff_hz = config_.filter_cutoff_hz;
+    p.filter_order = config_.filter_order;
+    p.stats = config_.stats;
+    p.spectrum = static_cast<uint8_t>(config_.spectrum);
+    p.fft_length = config_.fft_length;
+    p.window = static_cast<uint8_t>(config_.window);
+    p.remove_mean = config_.remove_mean;
+    p.band_edges_hz.assign(config_.band_edges_hz, config_.band_edges_hz + config_.band_count + 1);
+    p.peak_count = config_.peak_count;
+    p.peak_threshold = config_.peak_threshold;
+    schema::DspBlockT block;
+    block.kind = kind();
+    block.implementation_version = implementation_version();
+    block.params.Set(std::move(p));
+    return block;
+  }
+  int32_t features_per_frame() const override { return static_cast<int32_t>(block_.feature_count()); }
+  FeatureType output_type() const override { return FeatureType::kFloat32; }
+  int32_t frame_length() const override { return config_.max_frames; }
+  int32_t frame_step() const override { return stride_; }
+
   FeatureMatrix compute_file(const std::string& path) override {
     const ImuRecording rec = read_imu_csv(path);
     if (static_cast<int32_t>(rec.axes()) != config_.axes) {

@@ -25,9 +25,10 @@ struct ClipOptions {
 template <typename Block, typename Config>
 class SpectralFeatureBlock : public AudioFeatureBlock {
  public:
-  SpectralFeatureBlock(std::string kind, uint32_t version, const Config& config,
-                       const ClipOptions& clip, const std::string& where)
-      : kind_(std::move(kind)), version_(version), config_(config), clip_(clip) {
+  SpectralFeatureBlock(std::string kind, schema::SpectralKind spectral_kind, uint32_t version,
+                       const Config& config, const ClipOptions& clip, const std::string& where)
+      : kind_(std::move(kind)), spectral_kind_(spectral_kind), version_(version), config_(config),
+        clip_(clip) {
     memory_ = AlignedBuffer(Block::state_bytes(config) + 16);
     const Status s = block_.init(config, memory_.data(), memory_.size());
     if (!s) fail(where, ": ", kind_, ": ", s.message());
@@ -42,6 +43,46 @@ class SpectralFeatureBlock : public AudioFeatureBlock {
   uint32_t implementation_version() const override { return version_; }
   uint32_t sample_rate() const override { return config_.sample_rate; }
   size_t state_bytes() const override { return Block::state_bytes(config_); }
+
+  schema::DspBlockT to_capsule() const override {
+    const dsp::SpectralParams sp = config_.params();
+    schema::SpectralParamsT p;
+    p.kind = spectral_kind_;
+    p.frame_length = sp.frame_length;
+    p.frame_step = sp.frame_step;
+    p.fft_length = sp.fft_length;
+    p.window = static_cast<uint8_t>(sp.window);
+    p.spectrum = static_cast<uint8_t>(sp.spectrum);
+    p.mel_bands = sp.mel_bands;
+    p.lower_hz = sp.lower_hz;
+    p.upper_hz = sp.upper_hz;
+    p.log = static_cast<uint8_t>(sp.log);
+    p.log_offset = sp.log_offset;
+    p.noise_floor_db = sp.noise_floor_db;
+    p.normalize_noise_floor = sp.normalize_noise_floor;
+    p.coefficients = sp.dct_coefficients;
+    p.arithmetic = static_cast<uint8_t>(sp.arithmetic);
+    p.fixed_frac_bits = sp.fixed_frac_bits;
+    p.quantize = clip_.quantize;
+    p.quant_scale = clip_.scale;
+    p.quant_zero_point = clip_.zero_point;
+    schema::DspBlockT block;
+    block.kind = kind_;
+    block.implementation_version = version_;
+    block.params.Set(std::move(p));
+    return block;
+  }
+  int32_t features_per_frame() const override {
+    return static_cast<int32_t>(block_.feature_count());
+  }
+  FeatureType output_type() const override {
+    if (clip_.quantize) return FeatureType::kInt8;
+    return FeatureType::kFloat32;
+  }
+  int32_t frame_length() const override { return static_cast<int32_t>(config_.frame_length); }
+  int32_t frame_step() const override { return static_cast<int32_t>(config_.frame_step); }
+  // Clip-level options a stream cannot apply (the pipeline builder refuses them).
+  const ClipOptions& clip_options() const { return clip_; }
 
   FeatureMatrix compute(const Audio& audio) override {
     if (audio.sample_rate != config_.sample_rate) {
@@ -88,6 +129,7 @@ class SpectralFeatureBlock : public AudioFeatureBlock {
 
  private:
   std::string kind_;
+  schema::SpectralKind spectral_kind_;
   uint32_t version_;
   Config config_;
   ClipOptions clip_;
@@ -169,7 +211,7 @@ std::unique_ptr<FeatureBlock> make_spectrogram(const YAML::Node& params, const s
     f.get("normalize_noise_floor", c.normalize_noise_floor);
   });
   return std::make_unique<SpectralFeatureBlock<dsp::Spectrogram, dsp::SpectrogramConfig>>(
-      "spectrogram", dsp::kSpectrogramImplementationVersion, c, clip, where);
+      "spectrogram", schema::SpectralKind::Spectrogram, dsp::kSpectrogramImplementationVersion, c, clip, where);
 }
 
 std::unique_ptr<FeatureBlock> make_mfe(const YAML::Node& params, const std::string& where) {
@@ -183,7 +225,7 @@ std::unique_ptr<FeatureBlock> make_mfe(const YAML::Node& params, const std::stri
     f.get("normalize_noise_floor", c.normalize_noise_floor);
   });
   return std::make_unique<SpectralFeatureBlock<dsp::Mfe, dsp::MfeConfig>>(
-      "mfe", dsp::kMfeImplementationVersion, c, clip, where);
+      "mfe", schema::SpectralKind::Mfe, dsp::kMfeImplementationVersion, c, clip, where);
 }
 
 std::unique_ptr<FeatureBlock> make_mfcc(const YAML::Node& params, const std::string& where) {
@@ -196,7 +238,7 @@ std::unique_ptr<FeatureBlock> make_mfcc(const YAML::Node& params, const std::str
     f.get("coefficients", c.coefficients);
   });
   return std::make_unique<SpectralFeatureBlock<dsp::Mfcc, dsp::MfccConfig>>(
-      "mfcc", dsp::kMfccImplementationVersion, c, clip, where);
+      "mfcc", schema::SpectralKind::Mfcc, dsp::kMfccImplementationVersion, c, clip, where);
 }
 
 }  // namespace locus::host
