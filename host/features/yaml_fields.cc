@@ -24,6 +24,11 @@ YAML::Node YamlFields::child(const char* key) {
   return node;
 }
 
+YAML::Node YamlFields::any(const char* key) {
+  known_.insert(key);
+  return map_.IsMap() ? map_[key] : YAML::Node();
+}
+
 void YamlFields::reject_unknown() const {
   if (!map_.IsMap()) return;
   for (const auto& entry : map_) {

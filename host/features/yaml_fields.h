@@ -25,6 +25,8 @@ class YamlFields {
   void get(const char* key, T& value);
   // A nested map (or null when absent).
   YAML::Node child(const char* key);
+  // Any value (the caller checks it); marks the key as known.
+  YAML::Node any(const char* key);
   // Throws if the map has keys nobody asked for.
   void reject_unknown() const;
   [[noreturn]] void error_at(const YAML::Node& node, const std::string& message) const;
