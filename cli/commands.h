@@ -4,6 +4,9 @@
 #define LOCUS_CLI_COMMANDS_H_
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
 
 namespace locus::cli {
 
@@ -11,6 +14,12 @@ void register_import(CLI::App& app);
 void register_inspect(CLI::App& app);
 void register_run(CLI::App& app);
 void register_features(CLI::App& app);
+void register_pipeline_commands(CLI::App& app);  // build, init
+void register_graph(CLI::App& app);
+
+// Hooks locus build uses for --sign and --tag (cli/build_hooks.cc).
+std::vector<uint8_t> sign_for_build(const std::string& key, const std::vector<uint8_t>& capsule);
+std::string store_for_build(const std::string& tag, const std::vector<uint8_t>& capsule);
 
 }  // namespace locus::cli
 

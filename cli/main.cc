@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   locus::cli::register_inspect(app);
   locus::cli::register_run(app);
   locus::cli::register_features(app);
+  locus::cli::register_pipeline_commands(app);
+  locus::cli::register_graph(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

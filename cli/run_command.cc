@@ -7,13 +7,16 @@
 #include "host/capsule/capsule_file.h"
 #include "host/capsule/raw_runner.h"
 #include "host/common/error.h"
+#include "host/pipeline/stream_runner.h"
 
 namespace locus::cli {
 namespace {
 
 struct RunOptions {
   std::string capsule;
-  std::string input;
+  std::string recording;  // streamed through the whole pipeline
+  std::string input;      // raw tensor for the model alone
+  bool all = false;
   std::string output;
   bool json = false;
   bool profile = false;
@@ -55,8 +58,59 @@ std::vector<double> decode(const Capsule& capsule, const std::vector<uint8_t>& b
   return v;
 }
 
+// One line per event (or per inference with --all): text or JSON lines.
+void stream(const RunOptions& o, const host::LoadedCapsule& loaded) {
+  const bool anomaly = loaded.capsule.body()->postprocess() &&
+                       loaded.capsule.body()->postprocess()->kind() == schema::PostProcessKind::Anomaly;
+  size_t events = 0;
+  const size_t inferences = host::stream_file(
+      loaded.capsule, o.recording,
+      [&](const host::StreamInference& inference) {
+        const PipelineResult& r = inference.result;
+        if (!r.event && !o.all) return;
+        events += r.event ? 1 : 0;
+        const char* label = r.top_label >= 0 ? inference.pipeline.label(r.top_label) : "";
+        if (o.json) {
+          nlohmann::json j = {{"timestamp_ms", r.timestamp_ms},
+                              {"event", r.event},
+                              {"dsp_us", r.dsp_us},
+                              {"model_us", r.model_us},
+                              {"post_us", r.post_us}};
+          if (anomaly) {
+            j["anomaly_score"] = r.anomaly_score;
+          } else {
+            j["label"] = label;
+            j["score"] = r.top_average;
+            j["instant_score"] = r.top_score;
+          }
+          std::cout << j.dump() << "\n";
+          return;
+        }
+        std::cout << std::fixed << std::setprecision(3) << std::setw(9) << r.timestamp_ms / 1000.0
+                  << " s  ";
+        if (anomaly) {
+          std::cout << "anomaly score " << std::setprecision(2) << r.anomaly_score;
+        } else {
+          std::cout << std::left << std::setw(12) << label << std::right << " " << std::setprecision(2)
+                    << r.top_average;
+        }
+        std::cout << (r.event ? "  EVENT" : "") << "   (dsp " << r.dsp_us << " us, model "
+                  << r.model_us << " us, post " << r.post_us << " us)\n";
+      },
+      o.recording == "-" ? &std::cin : nullptr);
+  if (!o.json) {
+    std::cerr << inferences << " inferences, " << events << " events\n";
+  }
+}
+
 void run(const RunOptions& o) {
   host::LoadedCapsule loaded = host::load_capsule(o.capsule);
+  if (!o.recording.empty()) {
+    if (!o.input.empty()) host::fail("give either a recording to stream or --input, not both");
+    stream(o, loaded);
+    return;
+  }
+  if (o.input.empty()) host::fail("nothing to run: give a recording, or --input TENSOR.bin");
   host::AlignedBuffer input = host::read_file(o.input);
   host::RawRunOptions options;
   options.self_test = !o.skip_self_test;
@@ -112,16 +166,20 @@ void register_run(CLI::App& app) {
   auto o = std::make_shared<RunOptions>();
   CLI::App* cmd = app.add_subcommand(
       "run",
-      "Run a capsule once on a raw input tensor. The capsule's self-test runs first, as on\n"
-      "a device. Prints the first output's values and its argmax (with label if known).");
+      "Stream a recording through a capsule's whole pipeline (DSP block, model every stride,\n"
+      "averaging, threshold, suppression) and print its events with per-stage times; or run\n"
+      "the model alone once on a raw input tensor (--input). The self-test runs first.");
   cmd->add_option("capsule", o->capsule, "The .capsule file")->required()->check(CLI::ExistingFile);
-  cmd->add_option("-i,--input", o->input, "Raw bytes of the first input tensor")
-      ->required()
+  cmd->add_option("recording", o->recording,
+                  "WAV/FLAC/OGG (resampled to the capsule's rate), CSV for IMU, BMP/PGM/PPM for "
+                  "images, or - for raw 16-bit mono PCM on stdin");
+  cmd->add_option("-i,--input", o->input, "Raw bytes of the model's first input tensor")
       ->check(CLI::ExistingFile);
+  cmd->add_flag("--all", o->all, "Print every inference, not only events");
   cmd->add_option("-o,--output", o->output, "Write the first output's raw bytes here");
   cmd->add_flag("--profile", o->profile, "Time every operator");
   cmd->add_flag("--skip-self-test", o->skip_self_test, "Do not run the embedded self-test");
-  cmd->add_flag("--json", o->json, "Print JSON");
+  cmd->add_flag("--json", o->json, "Print JSON (one object per line when streaming)");
   cmd->callback([o] { run(*o); });
 }
 

@@ -5,8 +5,10 @@
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 
+#include "host/audio/audio_file.h"
 #include "host/capsule/capsule_file.h"
 #include "tests/support/tiny_models.h"
 
@@ -104,6 +106,103 @@ TEST(Cli, ImportsAndRunsMicroSpeech) {
             "/golden/micro_speech/frontend_head/yes_1000ms.features_i8.bin");
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_EQ(nlohmann::json::parse(r.out)["label"], "yes");
+}
+
+TEST(Cli, InitWritesStarterPipelines) {
+  const std::string path = temp("init_locus.yml");
+  std::remove(path.c_str());
+  Result r = locus("init --template imu -o " + path);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  r = locus("init --template imu -o " + path);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("already exists (use --force to overwrite)"), std::string::npos) << r.out;
+  r = locus("build -f " + path + " -o " + temp("imu.capsule"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("model.tflite: cannot open"), std::string::npos) << r.out;
+  EXPECT_EQ(locus("init --template nope -o " + temp("x.yml")).exit_code, 1);
+}
+
+// silence, yes, silence, no, silence from TFLM's clips.
+std::string yes_no_recording(const std::string& data) {
+  const std::string clips = data + "/tflm_micro_speech/";
+  host::Audio all;
+  all.sample_rate = 16000;
+  for (const char* clip : {"silence", "yes", "silence", "no", "silence"}) {
+    const host::Audio a = host::read_audio(clips + clip + "_1000ms.wav", 16000);
+    all.samples.insert(all.samples.end(), a.samples.begin(), a.samples.end());
+  }
+  const std::string path = temp("yes_no.wav");
+  host::write_wav(path, all);
+  return path;
+}
+
+std::vector<nlohmann::json> json_lines(const std::string& text) {
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line[0] == '{') lines.push_back(nlohmann::json::parse(line));
+  }
+  return lines;
+}
+
+void expect_yes_then_no(const std::vector<nlohmann::json>& events) {
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0]["label"], "yes");
+  EXPECT_EQ(events[1]["label"], "no");
+  // yes is spoken in 1..2 s, no in 3..4 s; the averaged score crosses the
+  // threshold within the following second.
+  EXPECT_GT(events[0]["timestamp_ms"].get<int>(), 1000);
+  EXPECT_LT(events[0]["timestamp_ms"].get<int>(), 3000);
+  EXPECT_GT(events[1]["timestamp_ms"].get<int>(), 3000);
+  EXPECT_LT(events[1]["timestamp_ms"].get<int>(), 5000);
+}
+
+TEST(Cli, BuildsAndStreamsTheMicroSpeechPipeline) {
+  const std::string data = testing::test_data_dir();
+  if (data.empty()) GTEST_SKIP() << "LOCUS_TEST_DATA is not set";
+  const std::string capsule = temp("pipeline_ms.capsule");
+  Result r = locus("build -f " + std::string(LOCUS_SOURCE_DIR) +
+                   "/examples/micro_speech/locus.yml -o " + capsule + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  nlohmann::json build = nlohmann::json::parse(r.out);
+  EXPECT_EQ(build["frames"], 49);
+  EXPECT_EQ(build["stride_frames"], 10);
+
+  const std::string recording = yes_no_recording(data);
+  r = locus("run " + capsule + " " + recording + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  expect_yes_then_no(json_lines(r.out));
+
+  // The same stream as raw PCM on stdin.
+  host::Audio audio = host::read_audio(recording);
+  const std::string pcm = temp("yes_no.pcm");
+  host::write_file_atomic(pcm, {reinterpret_cast<const uint8_t*>(audio.samples.data()),
+                                audio.samples.size() * 2});
+  r = locus("run " + capsule + " - --json < " + pcm);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  expect_yes_then_no(json_lines(r.out));
+
+  r = locus("graph " + capsule + " -o " + temp("ms.svg"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  host::AlignedBuffer svg = host::read_file(temp("ms.svg"));
+  const std::string text(reinterpret_cast<const char*>(svg.data()), svg.size());
+  EXPECT_NE(text.find("<svg"), std::string::npos);
+  EXPECT_NE(text.find("DEPTHWISE_CONV_2D"), std::string::npos);
+  EXPECT_NE(locus("graph " + capsule).out.find("digraph"), std::string::npos);
+}
+
+TEST(Cli, CorruptAudioIsReportedByName) {
+  const std::string data = testing::test_data_dir();
+  if (data.empty()) GTEST_SKIP() << "LOCUS_TEST_DATA is not set";
+  const std::string capsule = temp("pipeline_ms2.capsule");
+  ASSERT_EQ(locus("build -f " + std::string(LOCUS_SOURCE_DIR) +
+                  "/examples/micro_speech/locus.yml -o " + capsule).exit_code, 0);
+  const std::string bad = temp("corrupt.wav");
+  host::write_file_atomic(bad, std::vector<uint8_t>{'R', 'I', 'F', 'F', 1, 2, 3});
+  Result r = locus("run " + capsule + " " + bad);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("corrupt.wav: cannot read audio"), std::string::npos) << r.out;
 }
 
 }  // namespace
