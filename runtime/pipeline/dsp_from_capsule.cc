@@ -169,6 +169,21 @@ Status audio_frontend_config_from_capsule(const schema::AudioFrontendParams& p,
   return Status::ok();
 }
 
+// The fields every spectral config shares, under the same names.
+template <typename Config>
+static void fill_common(const schema::SpectralParams& p, uint32_t sample_rate_hz, Config& c) {
+  c.sample_rate = sample_rate_hz;
+  c.frame_length = p.frame_length();
+  c.frame_step = p.frame_step();
+  c.fft_length = p.fft_length();
+  c.window = static_cast<dsp::Window>(p.window());
+  c.spectrum = static_cast<dsp::SpectrumType>(p.spectrum());
+  c.log = static_cast<dsp::LogScale>(p.log());
+  c.log_offset = p.log_offset();
+  c.arithmetic = static_cast<dsp::Arithmetic>(p.arithmetic());
+  c.fixed_frac_bits = p.fixed_frac_bits();
+}
+
 Status spectral_config_from_capsule(const schema::SpectralParams& p, uint32_t sample_rate_hz,
                                     DspBlockConfig* out) {
   if (p.window() > uint8_t(dsp::Window::kHammingSymmetric)) {
@@ -202,10 +217,7 @@ Status spectral_config_from_capsule(const schema::SpectralParams& p, uint32_t sa
                            int(out->quant_zero_point));
     }
   }
-  const auto window = static_cast<dsp::Window>(p.window());
-  const auto spectrum = static_cast<dsp::SpectrumType>(p.spectrum());
   const auto log = static_cast<dsp::LogScale>(p.log());
-  const auto arithmetic = static_cast<dsp::Arithmetic>(p.arithmetic());
   switch (p.kind()) {
     case schema::SpectralKind::Spectrogram: {
       if (p.mel_bands() != 0 || p.coefficients() != 0) {
@@ -213,18 +225,9 @@ Status spectral_config_from_capsule(const schema::SpectralParams& p, uint32_t sa
       }
       dsp::SpectrogramConfig& c = out->spectrogram;
       c = dsp::SpectrogramConfig();
-      c.sample_rate = sample_rate_hz;
-      c.frame_length = p.frame_length();
-      c.frame_step = p.frame_step();
-      c.fft_length = p.fft_length();
-      c.window = window;
-      c.spectrum = spectrum;
-      c.log = log;
-      c.log_offset = p.log_offset();
+      fill_common(p, sample_rate_hz, c);
       c.noise_floor_db = p.noise_floor_db();
       c.normalize_noise_floor = p.normalize_noise_floor();
-      c.arithmetic = arithmetic;
-      c.fixed_frac_bits = p.fixed_frac_bits();
       return Status::ok();
     }
     case schema::SpectralKind::Mfe: {
@@ -232,21 +235,12 @@ Status spectral_config_from_capsule(const schema::SpectralParams& p, uint32_t sa
       if (p.coefficients() != 0) return Status::error(kBad, "mfe has no coefficients");
       dsp::MfeConfig& c = out->mfe;
       c = dsp::MfeConfig();
-      c.sample_rate = sample_rate_hz;
-      c.frame_length = p.frame_length();
-      c.frame_step = p.frame_step();
-      c.fft_length = p.fft_length();
-      c.window = window;
-      c.spectrum = spectrum;
+      fill_common(p, sample_rate_hz, c);
       c.mel_bands = p.mel_bands();
       c.lower_hz = p.lower_hz();
       c.upper_hz = p.upper_hz();
-      c.log = log;
-      c.log_offset = p.log_offset();
       c.noise_floor_db = p.noise_floor_db();
       c.normalize_noise_floor = p.normalize_noise_floor();
-      c.arithmetic = arithmetic;
-      c.fixed_frac_bits = p.fixed_frac_bits();
       return Status::ok();
     }
     case schema::SpectralKind::Mfcc: {
@@ -258,20 +252,11 @@ Status spectral_config_from_capsule(const schema::SpectralParams& p, uint32_t sa
       if (log == dsp::LogScale::kNone) return Status::error(kBad, "mfcc needs a log scale");
       dsp::MfccConfig& c = out->mfcc;
       c = dsp::MfccConfig();
-      c.sample_rate = sample_rate_hz;
-      c.frame_length = p.frame_length();
-      c.frame_step = p.frame_step();
-      c.fft_length = p.fft_length();
-      c.window = window;
-      c.spectrum = spectrum;
+      fill_common(p, sample_rate_hz, c);
       c.mel_bands = p.mel_bands();
       c.lower_hz = p.lower_hz();
       c.upper_hz = p.upper_hz();
-      c.log = log;
-      c.log_offset = p.log_offset();
       c.coefficients = p.coefficients();
-      c.arithmetic = arithmetic;
-      c.fixed_frac_bits = p.fixed_frac_bits();
       return Status::ok();
     }
   }

@@ -6,20 +6,31 @@
 namespace locus {
 namespace dsp {
 
-SpectralParams SpectrogramConfig::params() const {
+namespace {
+
+// The fields every spectral config shares, under the same names.
+template <typename Config>
+SpectralParams common_params(const Config& c) {
   SpectralParams p;
-  p.sample_rate = sample_rate;
-  p.frame_length = frame_length;
-  p.frame_step = frame_step;
-  p.fft_length = fft_length;
-  p.window = window;
-  p.spectrum = spectrum;
-  p.log = log;
-  p.log_offset = log_offset;
+  p.sample_rate = c.sample_rate;
+  p.frame_length = c.frame_length;
+  p.frame_step = c.frame_step;
+  p.fft_length = c.fft_length;
+  p.window = c.window;
+  p.spectrum = c.spectrum;
+  p.log = c.log;
+  p.log_offset = c.log_offset;
+  p.arithmetic = c.arithmetic;
+  p.fixed_frac_bits = c.fixed_frac_bits;
+  return p;
+}
+
+}  // namespace
+
+SpectralParams SpectrogramConfig::params() const {
+  SpectralParams p = common_params(*this);
   p.noise_floor_db = noise_floor_db;
   p.normalize_noise_floor = normalize_noise_floor;
-  p.arithmetic = arithmetic;
-  p.fixed_frac_bits = fixed_frac_bits;
   return p;
 }
 
@@ -29,22 +40,12 @@ Status Spectrogram::init(const SpectrogramConfig& c, uint8_t* memory, size_t byt
 }
 
 SpectralParams MfeConfig::params() const {
-  SpectralParams p;
-  p.sample_rate = sample_rate;
-  p.frame_length = frame_length;
-  p.frame_step = frame_step;
-  p.fft_length = fft_length;
-  p.window = window;
-  p.spectrum = spectrum;
+  SpectralParams p = common_params(*this);
   p.mel_bands = mel_bands;
   p.lower_hz = lower_hz;
   p.upper_hz = upper_hz;
-  p.log = log;
-  p.log_offset = log_offset;
   p.noise_floor_db = noise_floor_db;
   p.normalize_noise_floor = normalize_noise_floor;
-  p.arithmetic = arithmetic;
-  p.fixed_frac_bits = fixed_frac_bits;
   return p;
 }
 
@@ -57,21 +58,11 @@ Status Mfe::init(const MfeConfig& c, uint8_t* memory, size_t bytes) {
 }
 
 SpectralParams MfccConfig::params() const {
-  SpectralParams p;
-  p.sample_rate = sample_rate;
-  p.frame_length = frame_length;
-  p.frame_step = frame_step;
-  p.fft_length = fft_length;
-  p.window = window;
-  p.spectrum = spectrum;
+  SpectralParams p = common_params(*this);
   p.mel_bands = mel_bands;
   p.lower_hz = lower_hz;
   p.upper_hz = upper_hz;
-  p.log = log;
-  p.log_offset = log_offset;
   p.dct_coefficients = coefficients;
-  p.arithmetic = arithmetic;
-  p.fixed_frac_bits = fixed_frac_bits;
   return p;
 }
 
