@@ -16,6 +16,10 @@ void register_run(CLI::App& app);
 void register_features(CLI::App& app);
 void register_pipeline_commands(CLI::App& app);  // build, init
 void register_graph(CLI::App& app);
+void register_keys(CLI::App& app);
+void register_verify(CLI::App& app);
+void register_sign(CLI::App& app);
+void register_store_commands(CLI::App& app);  // ls, tag, rm
 
 // Hooks locus build uses for --sign and --tag (cli/build_hooks.cc).
 std::vector<uint8_t> sign_for_build(const std::string& key, const std::vector<uint8_t>& capsule);

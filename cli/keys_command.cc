@@ -34,12 +34,13 @@ void register_keys(CLI::App& app) {
     if (*json) {
       nlohmann::json rows = nlohmann::json::array();
       for (const host::KeyInfo& k : infos) {
+        auto path_or_null = [](const std::filesystem::path& p) {
+          return p.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.string());
+        };
         rows.push_back({{"name", k.name},
                         {"key_id", k.key_id},
-                        {"public", k.public_path.empty() ? nlohmann::json(nullptr)
-                                                         : nlohmann::json(k.public_path.string())},
-                        {"secret", k.secret_path.empty() ? nlohmann::json(nullptr)
-                                                         : nlohmann::json(k.secret_path.string())}});
+                        {"public", path_or_null(k.public_path)},
+                        {"secret", path_or_null(k.secret_path)}});
       }
       std::cout << rows.dump(2) << "\n";
       return;

@@ -24,6 +24,10 @@ int main(int argc, char** argv) {
   locus::cli::register_features(app);
   locus::cli::register_pipeline_commands(app);
   locus::cli::register_graph(app);
+  locus::cli::register_keys(app);
+  locus::cli::register_verify(app);
+  locus::cli::register_sign(app);
+  locus::cli::register_store_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

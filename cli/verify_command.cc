@@ -29,7 +29,8 @@ void register_verify(CLI::App& app) {
       "is looked up by key id among your public keys; an unsigned capsule passes as\n"
       "'unsigned' unless --key or --require-signature is given. Exits with 1 and names the\n"
       "failed check when any check fails.");
-  cmd->add_option("capsule", args->capsule, "A .capsule file, or a store reference (NAME:TAG or digest prefix)")
+  cmd->add_option("capsule", args->capsule,
+                  "A .capsule file, or a store reference (NAME:TAG, NAME or digest prefix)")
       ->required();
   cmd->add_option("-k,--key", args->keys,
                   "Public key to verify with: a key name or a .pub file (repeatable; the\n"

@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -20,8 +21,14 @@ struct Result {
   std::string out;  // stdout and stderr together
 };
 
+Result locus_env(const std::string& env, const std::string& args);
+// Every test gets a private data directory so user keys and stores are untouched.
 Result locus(const std::string& args) {
-  const std::string command = std::string(LOCUS_CLI_PATH) + " " + args + " 2>&1";
+  return locus_env("LOCUS_HOME=" + ::testing::TempDir() + "/locus_home_default ", args);
+}
+
+Result locus_env(const std::string& env, const std::string& args) {
+  const std::string command = env + std::string(LOCUS_CLI_PATH) + " " + args + " 2>&1";
   Result r;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return r;
@@ -38,8 +45,10 @@ std::string temp(const std::string& name) { return ::testing::TempDir() + "/" + 
 TEST(Cli, HelpListsEveryCommand) {
   Result r = locus("--help");
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* command : {"import", "inspect", "run"}) {
+  for (const char* command : {"import", "inspect", "run", "features", "build", "init", "graph",
+                              "keys", "verify", "sign", "ls", "tag", "rm"}) {
     EXPECT_NE(r.out.find(command), std::string::npos) << r.out;
+    EXPECT_EQ(locus(std::string(command) + " --help").exit_code, 0) << command;
   }
   EXPECT_EQ(locus("--version").out.rfind("locus ", 0), 0u);
   for (const char* command : {"import", "inspect", "run"}) {
@@ -203,6 +212,52 @@ TEST(Cli, CorruptAudioIsReportedByName) {
   Result r = locus("run " + capsule + " " + bad);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("corrupt.wav: cannot read audio"), std::string::npos) << r.out;
+}
+
+TEST(Cli, SignVerifyStoreAndTamper) {
+  const std::string data = testing::test_data_dir();
+  if (data.empty()) GTEST_SKIP() << "LOCUS_TEST_DATA is not set";
+  const std::string home = temp("locus_home_cli");
+  std::filesystem::remove_all(home);
+  const std::string env = "LOCUS_HOME=" + home + " ";
+  auto run = [&](const std::string& args) { return locus_env(env, args); };
+
+  ASSERT_EQ(run("keys generate release").exit_code, 0);
+  ASSERT_EQ(run("keys generate other").exit_code, 0);
+  EXPECT_EQ(run("keys generate release").exit_code, 1);  // never overwritten
+  const std::string capsule = temp("signed_ms.capsule");
+  Result r = run("build -f " + std::string(LOCUS_SOURCE_DIR) + "/examples/micro_speech/locus.yml -o " +
+                 capsule + " --sign release -t micro_speech:1 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["signed"], true);
+
+  r = run("verify " + capsule + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  r = run("verify micro_speech:1 --key release");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  r = run("verify " + capsule + " --key other");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("signature"), std::string::npos) << r.out;
+
+  // One flipped byte anywhere fails verification with a clear message.
+  host::AlignedBuffer bytes = host::read_file(capsule);
+  for (size_t at : {size_t{40}, bytes.size() / 2, bytes.size() - 10}) {
+    std::vector<uint8_t> copy(bytes.data(), bytes.data() + bytes.size());
+    copy[at] ^= 0x10;
+    const std::string tampered = temp("tampered.capsule");
+    host::write_file_atomic(tampered, copy);
+    r = run("verify " + tampered);
+    EXPECT_EQ(r.exit_code, 1) << "byte " << at;
+    EXPECT_NE(r.out.find("check failed"), std::string::npos) << r.out;
+  }
+
+  r = run("ls --json");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("micro_speech"), std::string::npos) << r.out;
+  EXPECT_EQ(run("tag micro_speech:1 micro_speech:latest").exit_code, 0);
+  EXPECT_EQ(run("rm micro_speech:1").exit_code, 0);
+  EXPECT_EQ(run("verify micro_speech:latest").exit_code, 0);
+  EXPECT_EQ(run("verify micro_speech:1").exit_code, 1);
 }
 
 }  // namespace

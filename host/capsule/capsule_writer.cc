@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "host/common/error.h"
+#include "host/signing/capsule_signing.h"
 #include "runtime/capsule/capsule_reader.h"
 
 namespace locus::host {
@@ -100,15 +101,8 @@ std::vector<uint8_t> write_capsule_body(const CapsuleSpec& spec) {
 
 std::vector<uint8_t> write_capsule(const CapsuleSpec& spec) {
   std::vector<uint8_t> body = write_capsule_body(spec);
-  Sha256 digest = sha256(body.data(), body.size());
-
-  fb::FlatBufferBuilder b(body.size() + 1024);
-  auto digest_vec = b.CreateVector(digest.data(), digest.size());
-  b.ForceVectorAlignment(body.size(), 1, kDataAlignment);
-  auto body_vec = b.CreateVector(body);
-  auto capsule = schema::CreateCapsule(b, kCapsuleFormatVersion, body_vec, digest_vec);
-  b.Finish(capsule, schema::CapsuleIdentifier());
-  return {b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize()};
+  const Sha256 digest = sha256(body.data(), body.size());
+  return encode_capsule_envelope(kCapsuleFormatVersion, body, digest, std::nullopt);
 }
 
 Sha256 sha256(const uint8_t* data, size_t size) {
