@@ -4,6 +4,14 @@
 
 JOBS ?= 2
 
+# Reference data for data-driven tests and the demo: ../shared/datasets when
+# it is there, unless LOCUS_TEST_DATA is already set.
+ifeq ($(origin LOCUS_TEST_DATA),undefined)
+  ifneq ($(wildcard ../shared/datasets),)
+    export LOCUS_TEST_DATA := $(abspath ../shared/datasets)
+  endif
+endif
+
 all: build
 
 setup:
