@@ -6,7 +6,7 @@
 #include <cstring>
 #include <vector>
 
-#include "runtime/kernels/kernel_test_util.h"
+#include "tests/support/kernel_testing.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/kernels/reference/add_ref.h"
 #include "runtime/kernels/reference/concatenation_ref.h"

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <vector>
 
-#include "runtime/kernels/kernel_test_util.h"
+#include "tests/support/kernel_testing.h"
 #include "runtime/kernels/kernels.h"
 
 namespace locus::kernels {

@@ -46,7 +46,7 @@ class Pipeline {
     DspBlockConfig dsp;
     uint32_t window_frames = 0;    // feature frames the model sees
     uint32_t features = 0;         // values per feature frame
-    uint32_t stride_frames = 1;    // new frames between inferences
+    uint32_t stride_frames = 1;    // frames added between inferences
     schema::TensorType feature_type = schema::TensorType::Int8;  // = the model input's
     size_t frame_bytes = 0;        // features x element size
     double stride_ms = 0.0;        // stream time between inferences (0: unknown)

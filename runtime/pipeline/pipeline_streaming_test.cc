@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "host/audio/audio_file.h"
-#include "runtime/pipeline/pipeline_test_util.h"
+#include "tests/support/pipeline_testing.h"
 
 
 namespace locus {

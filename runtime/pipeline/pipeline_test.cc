@@ -18,7 +18,7 @@
 #include "host/planner/memory_planner.h"
 #include "runtime/dsp/imu/imu_features.h"
 #include "runtime/dsp/spectral/spectral_block.h"
-#include "runtime/pipeline/pipeline_test_util.h"
+#include "tests/support/pipeline_testing.h"
 
 namespace locus {
 namespace {

@@ -1,7 +1,7 @@
 // Test-only helpers: TFLite's multiplier quantisation (so tests can derive
 // kernel parameters from real scales) and seeded random data.
-#ifndef LOCUS_RUNTIME_KERNELS_KERNEL_TEST_UTIL_H_
-#define LOCUS_RUNTIME_KERNELS_KERNEL_TEST_UTIL_H_
+#ifndef LOCUS_TESTS_SUPPORT_KERNEL_TESTING_H_
+#define LOCUS_TESTS_SUPPORT_KERNEL_TESTING_H_
 
 #include <cmath>
 #include <cstdint>
@@ -45,4 +45,4 @@ inline int rand_int(std::mt19937& rng, int lo, int hi) {
 
 }  // namespace locus::kernels::testing
 
-#endif  // LOCUS_RUNTIME_KERNELS_KERNEL_TEST_UTIL_H_
+#endif  // LOCUS_TESTS_SUPPORT_KERNEL_TESTING_H_

@@ -1,7 +1,7 @@
 // Helpers shared by the pipeline tests: capsules built with the host library
 // from real models, and a pipeline with its memory.
-#ifndef LOCUS_RUNTIME_PIPELINE_PIPELINE_TEST_UTIL_H_
-#define LOCUS_RUNTIME_PIPELINE_PIPELINE_TEST_UTIL_H_
+#ifndef LOCUS_TESTS_SUPPORT_PIPELINE_TESTING_H_
+#define LOCUS_TESTS_SUPPORT_PIPELINE_TESTING_H_
 
 #include <gtest/gtest.h>
 
@@ -125,4 +125,4 @@ inline uint64_t fake_clock(void* context) { return (*static_cast<uint64_t*>(cont
 
 }  // namespace locus::pipeline_test
 
-#endif  // LOCUS_RUNTIME_PIPELINE_PIPELINE_TEST_UTIL_H_
+#endif  // LOCUS_TESTS_SUPPORT_PIPELINE_TESTING_H_
