@@ -1,7 +1,5 @@
 #include "host/capsule/capsule_file.h"
 
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -9,6 +7,7 @@
 #include <fstream>
 
 #include "host/common/error.h"
+#include "host/store/data_dir.h"
 
 namespace locus::host {
 
@@ -41,30 +40,7 @@ AlignedBuffer copy_to_aligned(std::span<const uint8_t> bytes) {
 }
 
 void write_file_atomic(const std::string& path, std::span<const uint8_t> bytes) {
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail(tmp, ": cannot create (", std::strerror(errno), ")");
-  size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      fail(tmp, ": write failed (", std::strerror(err), ")");
-    }
-    written += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    ::unlink(tmp.c_str());
-    fail(tmp, ": cannot flush to disk (", std::strerror(errno), ")");
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    fail(path, ": cannot replace (", std::strerror(err), ")");
-  }
+  write_file_atomic_mode(path, bytes, 0644, /*replace=*/true);
 }
 
 LoadedCapsule open_capsule(AlignedBuffer bytes, const std::string& origin) {
