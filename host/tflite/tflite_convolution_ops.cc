@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "host/quantize/operator_params.h"
 #include "host/quantize/quantize_params.h"
 #include "host/tflite/tflite_import_context.h"
 
@@ -121,17 +122,6 @@ void check_bias(const OperatorContext& context, int32_t index, int32_t channels)
   }
 }
 
-void fill_requant(const std::vector<float>& filter_scales, const TensorQuantization& input,
-                  const TensorQuantization& output, std::vector<int32_t>& multipliers,
-                  std::vector<int32_t>& shifts) {
-  for (float filter_scale : filter_scales) {
-    const QuantizedMultiplier m =
-        per_channel_conv_multiplier(input.scale, filter_scale, output.scale);
-    multipliers.push_back(m.multiplier);
-    shifts.push_back(m.shift);
-  }
-}
-
 struct ConvOperands {
   int32_t input, filter, bias, output;
   TensorQuantization input_q, output_q;
@@ -177,15 +167,10 @@ void fill_convolution_params(const OperatorContext& context, const Options& opti
   params.pad_left = pad.left;
   params.pad_bottom = pad.bottom;
   params.pad_right = pad.right;
-  params.input_offset = -o.input_q.zero_point;
-  params.output_offset = o.output_q.zero_point;
-  params.activation = context.fused_activation(options.fused_activation);
-  const ActivationRange range =
-      activation_range_int8(params.activation, o.output_q.scale, o.output_q.zero_point);
-  params.activation_min = range.min;
-  params.activation_max = range.max;
-  fill_requant(weight_scales(context, o.filter, channel_axis, channels, nullptr), o.input_q,
-               o.output_q, params.output_multiplier, params.output_shift);
+  fill_conv_quantization(params, o.input_q.scale, o.input_q.zero_point,
+                         weight_scales(context, o.filter, channel_axis, channels, nullptr),
+                         o.output_q.scale, o.output_q.zero_point,
+                         context.fused_activation(options.fused_activation));
 }
 
 OperatorDef convert_conv_2d(const OperatorContext& context) {
@@ -278,16 +263,14 @@ OperatorDef convert_fully_connected(const OperatorContext& context) {
   params.weights_offset = 0;  // symmetric weights (checked)
   params.output_offset = output_q.zero_point;
   params.keep_num_dims = options.keep_num_dims;
-  params.activation = context.fused_activation(options.fused_activation);
-  const ActivationRange range =
-      activation_range_int8(params.activation, output_q.scale, output_q.zero_point);
-  params.activation_min = range.min;
-  params.activation_max = range.max;
+  const schema::Activation activation = context.fused_activation(options.fused_activation);
   bool per_channel = false;
   const std::vector<float> scales = weight_scales(context, weights, 0, output_depth, &per_channel);
   if (per_channel) {
-    fill_requant(scales, input_q, output_q, params.output_multiplier, params.output_shift);
+    fill_conv_quantization(params, input_q.scale, input_q.zero_point, scales, output_q.scale,
+                           output_q.zero_point, activation);
   } else {
+    set_fused_activation(params, activation, output_q.scale, output_q.zero_point);
     // TFLM's per-tensor path also insists that the bias scale is close to
     // s_in * s_w (GetQuantizedConvolutionMultipler).
     if (bias >= 0) {
@@ -343,11 +326,8 @@ OperatorDef convert_pool_2d(const OperatorContext& context, schema::OpKind kind)
   params.pad_left = pad.left;
   params.pad_bottom = pad.bottom;
   params.pad_right = pad.right;
-  params.activation = context.fused_activation(options.fused_activation);
-  const ActivationRange range =
-      activation_range_int8(params.activation, output_q.scale, output_q.zero_point);
-  params.activation_min = range.min;
-  params.activation_max = range.max;
+  set_fused_activation(params, context.fused_activation(options.fused_activation),
+                       output_q.scale, output_q.zero_point);
 
   OperatorDef def = make_operator(kind, {input}, output);
   def.params.Set(std::move(params));

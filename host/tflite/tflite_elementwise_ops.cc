@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "host/quantize/operator_params.h"
 #include "host/quantize/quantize_params.h"
 #include "host/tflite/tflite_import_context.h"
 
@@ -100,23 +101,9 @@ UnaryOperands unary_operands(const OperatorContext& context, size_t max_inputs, 
 OperatorDef convert_add(const OperatorContext& context) {
   const auto& options = context.options<AddOptions>("AddOptions");
   const BinaryOperands o = binary_operands(context);
-  const AddScaling scaling = add_int8_scaling(o.a_q.scale, o.b_q.scale, o.output_q.scale);
-  schema::AddParamsT params;
-  params.input1_offset = -o.a_q.zero_point;
-  params.input2_offset = -o.b_q.zero_point;
-  params.output_offset = o.output_q.zero_point;
-  params.left_shift = scaling.left_shift;
-  params.input1_multiplier = scaling.input1.multiplier;
-  params.input1_shift = scaling.input1.shift;
-  params.input2_multiplier = scaling.input2.multiplier;
-  params.input2_shift = scaling.input2.shift;
-  params.output_multiplier = scaling.output.multiplier;
-  params.output_shift = scaling.output.shift;
-  params.activation = context.fused_activation(options.fused_activation);
-  const ActivationRange range =
-      activation_range_int8(params.activation, o.output_q.scale, o.output_q.zero_point);
-  params.activation_min = range.min;
-  params.activation_max = range.max;
+  schema::AddParamsT params = add_int8_params(
+      o.a_q.scale, o.a_q.zero_point, o.b_q.scale, o.b_q.zero_point, o.output_q.scale,
+      o.output_q.zero_point, context.fused_activation(options.fused_activation));
   OperatorDef def = make_operator(schema::OpKind::Add, {o.a, o.b}, o.output);
   def.params.Set(std::move(params));
   return def;
@@ -132,11 +119,8 @@ OperatorDef convert_mul(const OperatorContext& context) {
   params.output_offset = o.output_q.zero_point;
   params.output_multiplier = m.multiplier;
   params.output_shift = m.shift;
-  params.activation = context.fused_activation(options.fused_activation);
-  const ActivationRange range =
-      activation_range_int8(params.activation, o.output_q.scale, o.output_q.zero_point);
-  params.activation_min = range.min;
-  params.activation_max = range.max;
+  set_fused_activation(params, context.fused_activation(options.fused_activation),
+                       o.output_q.scale, o.output_q.zero_point);
   OperatorDef def = make_operator(schema::OpKind::Mul, {o.a, o.b}, o.output);
   def.params.Set(std::move(params));
   return def;
@@ -179,13 +163,7 @@ OperatorDef convert_softmax(const OperatorContext& context) {
                   " not supported (expected int8 or int16)");
   }
   if (!(options.beta > 0.0f)) context.error("beta ", options.beta, " must be positive");
-  const SoftmaxScaling scaling =
-      softmax_int8_scaling(static_cast<double>(options.beta), input_q.scale);
-  schema::SoftmaxParamsT params;
-  params.beta = options.beta;
-  params.input_multiplier = scaling.input_multiplier;
-  params.input_left_shift = scaling.input_left_shift;
-  params.diff_min = scaling.diff_min;
+  schema::SoftmaxParamsT params = softmax_int8_params(options.beta, input_q.scale);
   OperatorDef def = make_operator(schema::OpKind::Softmax, {input}, output);
   def.params.Set(std::move(params));
   return def;
