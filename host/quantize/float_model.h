@@ -62,23 +62,39 @@ struct FloatModel {
   std::optional<AffineQuantization> input_quantization;
 };
 
+// "CONV_2D", "MEAN", ... (the int8 operator each float op becomes).
+const char* float_op_name(FloatOp op);
+// For messages: "layer 3 'fc1' (FULLY_CONNECTED)", "tensor 2 'conv1'".
+std::string float_layer_label(const FloatModel& model, size_t index);
+std::string float_tensor_label(const FloatModel& model, int32_t index);
+
 // Checks shapes, indices and weight sizes; throws Error naming the layer.
+// Also: tensors have rank 1..4, every layer input is the model input or an
+// earlier layer's output, each tensor is written once, weights and biases
+// are finite, pool padding is smaller than the window, and MEAN, RESHAPE
+// and SOFTMAX have no fused activation (their int8 operators have none).
 void validate_float_model(const FloatModel& model);
 
 // Reference float execution of one input; returns every tensor's values
-// (index = tensor index), which calibration observes.
+// (index = tensor index, empty for tensors no layer computes), which
+// calibration observes. Validates the model; the input must have the input
+// tensor's element count.
 std::vector<std::vector<float>> run_float_model(const FloatModel& model,
                                                 std::span<const float> input);
 
-// Observed float ranges per tensor over a representative set.
+// Observed float ranges per tensor over a representative set (index =
+// tensor index; every range includes 0).
 struct ActivationRanges {
   std::vector<float> min, max;
 };
 
+// Runs the float model over calibration inputs and keeps each tensor's
+// min and max. The model must outlive the observer.
 class RangeObserver {
  public:
-  explicit RangeObserver(const FloatModel& model);
+  explicit RangeObserver(const FloatModel& model);  // validates the model
   void observe(std::span<const float> input);
+  // Throws Error if nothing was observed yet.
   ActivationRanges ranges() const;
 
  private:
