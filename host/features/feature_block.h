@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,12 @@
 #include "locus/schema/capsule_generated.h"
 
 namespace locus::host {
+
+// The real value an int8 feature stands for: (q - zero_point) * scale.
+struct FeatureQuantization {
+  float scale = 1.0f;
+  int32_t zero_point = 0;
+};
 
 class FeatureBlock {
  public:
@@ -36,6 +43,10 @@ class FeatureBlock {
   // samples (0 for blocks that see one whole input, e.g. an image).
   virtual int32_t features_per_frame() const = 0;
   virtual FeatureType output_type() const = 0;
+  // For int8 output: what the values mean, so that a model trained on the
+  // real values takes the int8 features directly as its quantised input.
+  // nullopt for other output types (and int8 without a real meaning).
+  virtual std::optional<FeatureQuantization> output_quantization() const { return std::nullopt; }
   virtual int32_t frame_length() const = 0;
   virtual int32_t frame_step() const = 0;
 };

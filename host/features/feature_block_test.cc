@@ -11,6 +11,7 @@
 #include "host/capsule/raw_runner.h"
 #include "host/tflite/tflite_importer.h"
 #include "host/common/error.h"
+#include "runtime/dsp/frontend/audio_frontend.h"
 
 namespace locus::host {
 namespace {
@@ -155,6 +156,53 @@ TEST(FeatureBlock, SpectralBlocksFromYaml) {
   EXPECT_NE(error_of("mfcc: { quantize: { scale: 0 } }\n").find("quantize.scale: must be positive"),
             std::string::npos);
   EXPECT_NE(error_of("mfcc: { fft_length: 300 }\n").find("mfcc:"), std::string::npos);
+}
+
+TEST(FeatureBlock, Int8OutputsSayWhatTheyMean) {
+  // micro_speech: the front end's int8 mapping (f * 256 + 333) / 666 - 128 is
+  // exactly rounding TFLM's training value f / 25.6 with the declared scale
+  // and zero point, for every uint16 feature.
+  const auto micro = load_feature_block("micro_speech")->output_quantization();
+  ASSERT_TRUE(micro.has_value());
+  EXPECT_EQ(micro->scale, 1665.0f / 16384.0f);
+  EXPECT_EQ(micro->zero_point, -128);
+  std::vector<uint16_t> f(65536);
+  for (size_t i = 0; i < f.size(); ++i) f[i] = static_cast<uint16_t>(i);
+  std::vector<int8_t> q(f.size());
+  dsp::frontend_to_int8_micro_speech(f.data(), static_cast<int32_t>(f.size()), q.data());
+  for (size_t i = 0; i < f.size(); ++i) {
+    const double real = f[i] / 25.6;
+    const double rounded = std::floor(real / micro->scale + 0.5) + micro->zero_point;
+    ASSERT_EQ(q[i], static_cast<int8_t>(std::clamp(rounded, -128.0, 127.0))) << f[i];
+    if (q[i] < 127) ASSERT_LE(std::abs((q[i] - micro->zero_point) * double{micro->scale} - real),
+                              micro->scale / 2 + 1e-9) << f[i];
+  }
+  EXPECT_FALSE(load_feature_block(write("fe16.yml", "audio_frontend: { preset: micro_speech }\n"))
+                   ->output_quantization());
+
+  const auto kws = load_feature_block("mlperf_kws")->output_quantization();
+  ASSERT_TRUE(kws.has_value());
+  EXPECT_EQ(kws->scale, 0.5847029089927673f);
+  EXPECT_EQ(kws->zero_point, 83);
+  EXPECT_FALSE(load_feature_block(write("mfcc_f.yml", "mfcc: {}\n"))->output_quantization());
+  EXPECT_FALSE(load_feature_block(write("imu_q.yml", "imu_features: { axes: 3 }\n"))
+                   ->output_quantization());
+
+  EXPECT_FALSE(load_feature_block("person_detect")->output_quantization());  // raw bytes
+  const auto camera =
+      load_feature_block(write("img.yml", "image_preprocess: { width: 8, height: 8 }\n"))
+          ->output_quantization();
+  ASSERT_TRUE(camera.has_value());
+  EXPECT_EQ(camera->scale, 1.0f / 255.0f);
+  EXPECT_EQ(camera->zero_point, -128);
+  const auto affine = load_feature_block(write("img_a.yml",
+                                               "image_preprocess: { width: 8, height: 8, "
+                                               "quantization: affine, input_scale: 0.02, "
+                                               "input_zero_point: -3 }\n"))
+                          ->output_quantization();
+  ASSERT_TRUE(affine.has_value());
+  EXPECT_EQ(affine->scale, 0.02f);
+  EXPECT_EQ(affine->zero_point, -3);
 }
 
 TEST(FeatureBlock, MlperfKwsPresetGivesTheModelsInput) {

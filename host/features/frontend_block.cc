@@ -54,6 +54,13 @@ class AudioFrontendBlock : public AudioFeatureBlock {
   FeatureType output_type() const override {
     return int8_output_ ? FeatureType::kInt8 : FeatureType::kUInt16;
   }
+  // micro_speech's int8 mapping q = (f * 256 + 333) / 666 - 128 is
+  // round(f / 25.6 / scale) - 128 with scale = 666 / 256 / 25.6 = 1665/16384
+  // (exact in float): the real value is TFLM's training feature f / 25.6.
+  std::optional<FeatureQuantization> output_quantization() const override {
+    if (!int8_output_) return std::nullopt;
+    return FeatureQuantization{1665.0f / 16384.0f, -128};
+  }
   int32_t frame_length() const override { return frontend_.frame_length(); }
   int32_t frame_step() const override { return frontend_.frame_step(); }
 

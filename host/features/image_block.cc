@@ -47,6 +47,16 @@ class ImageBlock : public FeatureBlock {
     return config_.output_width * config_.output_height * config_.output_channels;
   }
   FeatureType output_type() const override { return FeatureType::kInt8; }
+  // subtract_128 means pixel / 255; affine its own scale and zero point;
+  // raw bytes (q = (int8) p) wrap around and have no affine meaning.
+  std::optional<FeatureQuantization> output_quantization() const override {
+    switch (config_.quantization) {
+      case dsp::ImageQuantization::kSubtract128: return FeatureQuantization{1.0f / 255.0f, -128};
+      case dsp::ImageQuantization::kAffine:
+        return FeatureQuantization{config_.input_scale, config_.input_zero_point};
+      default: return std::nullopt;
+    }
+  }
   int32_t frame_length() const override { return 0; }
   int32_t frame_step() const override { return 0; }
 

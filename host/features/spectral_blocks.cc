@@ -79,6 +79,10 @@ class SpectralFeatureBlock : public AudioFeatureBlock {
     if (clip_.quantize) return FeatureType::kInt8;
     return FeatureType::kFloat32;
   }
+  std::optional<FeatureQuantization> output_quantization() const override {
+    if (!clip_.quantize) return std::nullopt;
+    return FeatureQuantization{clip_.scale, clip_.zero_point};
+  }
   int32_t frame_length() const override { return static_cast<int32_t>(config_.frame_length); }
   int32_t frame_step() const override { return static_cast<int32_t>(config_.frame_step); }
   // Clip-level options a stream cannot apply (the pipeline builder refuses them).
