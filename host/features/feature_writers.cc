@@ -31,8 +31,10 @@ void append(std::vector<uint8_t>& out, T v) {
   out.insert(out.end(), bytes, bytes + sizeof(T));
 }
 
+}  // namespace
+
 // Viridis, sampled at nine points and interpolated linearly.
-std::array<uint8_t, 3> colour(double t) {
+std::array<uint8_t, 3> viridis(double t) {
   static const double kStops[9][3] = {
       {68, 1, 84},    {71, 44, 122},  {59, 81, 139},  {44, 113, 142}, {33, 144, 141},
       {39, 173, 129}, {92, 200, 99},  {170, 220, 50}, {253, 231, 37}};
@@ -45,8 +47,6 @@ std::array<uint8_t, 3> colour(double t) {
   }
   return c;
 }
-
-}  // namespace
 
 const char* feature_type_name(FeatureType type) {
   switch (type) {
@@ -102,20 +102,11 @@ void write_csv(const std::string& path, const FeatureMatrix& m) {
   write_file_atomic(path, {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
 }
 
-void write_spectrogram_png(const std::string& path, const FeatureMatrix& m, int scale) {
-  check(m, path);
-  if (m.frames == 0 || m.features == 0) fail(path, ": no features to draw");
-  if (scale < 1 || scale > 64) fail(path, ": scale must be 1..64");
-  const auto [lo_it, hi_it] = std::minmax_element(m.values.begin(), m.values.end());
-  const double lo = *lo_it, span = std::max(1e-12, double(*hi_it) - lo);
-  const int width = m.frames * scale, height = m.features * scale;
-  std::vector<uint8_t> rgb(static_cast<size_t>(width) * height * 3);
-  for (int y = 0; y < height; ++y) {
-    const int32_t feature = m.features - 1 - y / scale;  // low features at the bottom
-    for (int x = 0; x < width; ++x) {
-      const auto c = colour((m.at(x / scale, feature) - lo) / span);
-      std::memcpy(&rgb[(static_cast<size_t>(y) * width + x) * 3], c.data(), 3);
-    }
+void write_png_rgb(const std::string& path, int width, int height,
+                   const std::vector<uint8_t>& rgb) {
+  if (width < 1 || height < 1 ||
+      rgb.size() != static_cast<size_t>(width) * static_cast<size_t>(height) * 3) {
+    fail(path, ": ", rgb.size(), " bytes are not a ", width, " x ", height, " RGB image");
   }
   const std::string tmp = path + ".tmp";
   FILE* f = std::fopen(tmp.c_str(), "wb");
@@ -138,6 +129,24 @@ void write_spectrogram_png(const std::string& path, const FeatureMatrix& m, int 
   png_destroy_write_struct(&png, &info);
   if (std::fclose(f) != 0) fail(tmp, ": write failed");
   if (std::rename(tmp.c_str(), path.c_str()) != 0) fail(path, ": cannot replace");
+}
+
+void write_spectrogram_png(const std::string& path, const FeatureMatrix& m, int scale) {
+  check(m, path);
+  if (m.frames == 0 || m.features == 0) fail(path, ": no features to draw");
+  if (scale < 1 || scale > 64) fail(path, ": scale must be 1..64");
+  const auto [lo_it, hi_it] = std::minmax_element(m.values.begin(), m.values.end());
+  const double lo = *lo_it, span = std::max(1e-12, double(*hi_it) - lo);
+  const int width = m.frames * scale, height = m.features * scale;
+  std::vector<uint8_t> rgb(static_cast<size_t>(width) * height * 3);
+  for (int y = 0; y < height; ++y) {
+    const int32_t feature = m.features - 1 - y / scale;  // low features at the bottom
+    for (int x = 0; x < width; ++x) {
+      const auto c = viridis((m.at(x / scale, feature) - lo) / span);
+      std::memcpy(&rgb[(static_cast<size_t>(y) * width + x) * 3], c.data(), 3);
+    }
+  }
+  write_png_rgb(path, width, height, rgb);
 }
 
 }  // namespace locus::host

@@ -4,6 +4,7 @@
 #ifndef LOCUS_HOST_FEATURES_FEATURE_WRITERS_H_
 #define LOCUS_HOST_FEATURES_FEATURE_WRITERS_H_
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,6 +33,12 @@ void write_csv(const std::string& path, const FeatureMatrix& m);
 // Each value becomes a `scale` x `scale` block coloured by a perceptual
 // colour map between the matrix's minimum and maximum.
 void write_spectrogram_png(const std::string& path, const FeatureMatrix& m, int scale = 4);
+
+// The colour map of those drawings (viridis), t in [0, 1] (clamped).
+std::array<uint8_t, 3> viridis(double t);
+// An 8-bit RGB PNG, rows top-down (width x 3 bytes each), written atomically.
+void write_png_rgb(const std::string& path, int width, int height,
+                   const std::vector<uint8_t>& rgb);
 
 }  // namespace locus::host
 
