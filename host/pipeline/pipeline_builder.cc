@@ -68,18 +68,22 @@ void feature_statistics(FeatureBlock& block, const PipelineBuildOptions& options
 
 }  // namespace
 
-CapsuleSpec pipeline_spec(const PipelineFile& p, const PipelineBuildOptions& options,
-                          PipelineBuild* shape) {
+PipelineFeatures pipeline_features(const PipelineFile& p) {
+  if (p.features.empty()) fail(p.path, ": features: a pipeline needs one feature block");
   if (p.features.size() != 1) {
     fail(at(p, p.features[1].Mark()),
          ": features: this version runs exactly one feature block per pipeline");
   }
-  std::unique_ptr<FeatureBlock> block = make_feature_block(p.features[0], p.path);
+  PipelineFeatures result;
+  result.block = make_feature_block(p.features[0], p.path);
+  FeatureBlock* block = result.block.get();
   const std::string where = at(p, p.features[0].Mark()) + ": features[0] (" + block->kind() + ")";
+  result.where = where;
 
   // Sensor and block must agree.
   const bool audio_block = block->kind() == "audio_frontend" || block->kind() == "mfcc" ||
                            block->kind() == "mfe" || block->kind() == "spectrogram";
+  result.audio = audio_block;
   const std::string expected_sensor = audio_block                       ? "audio"
                                       : block->kind() == "imu_features" ? "accelerometer"
                                                                         : "image";
@@ -111,6 +115,7 @@ CapsuleSpec pipeline_spec(const PipelineFile& p, const PipelineBuildOptions& opt
            block->kind(), " frame (", length, " samples)");
     }
     frames = static_cast<uint32_t>(1 + (window - length) / step);
+    result.window_samples = static_cast<uint32_t>(window);
     const uint64_t stride = uint64_t{p.input.stride_ms ? p.input.stride_ms : p.input.window_ms} *
                             p.input.sample_rate / 1000;
     if (stride % step != 0 || stride == 0) {
@@ -120,15 +125,30 @@ CapsuleSpec pipeline_spec(const PipelineFile& p, const PipelineBuildOptions& opt
     }
     stride_frames = static_cast<uint32_t>(stride / step);
   }
-  const auto features = static_cast<uint32_t>(block->features_per_frame());
+  result.frames = frames;
+  result.features = static_cast<uint32_t>(block->features_per_frame());
+  result.stride_frames = stride_frames;
+  return result;
+}
+
+CapsuleSpec pipeline_spec(const PipelineFile& p, const PipelineBuildOptions& options,
+                          PipelineBuild* shape) {
+  PipelineFeatures chain = pipeline_features(p);
+  FeatureBlock* block = chain.block.get();
+  const std::string& where = chain.where;
+  const uint32_t frames = chain.frames, features = chain.features,
+                 stride_frames = chain.stride_frames;
+  const schema::DspBlockT dsp = block->to_capsule();
 
   // The model.
-  if (p.model.import_path.empty()) {
-    fail(at(p, p.model.mark), ": model.arch '", p.model.arch,
-         "': training from a pipeline is not available yet; use 'import: MODEL.tflite'");
-  }
   CapsuleSpec spec;
-  {
+  if (p.model.import_path.empty()) {
+    if (options.trained_model == nullptr) {
+      fail(at(p, p.model.mark), ": model.arch '", p.model.arch,
+           "' is a model to train: run 'locus train -f ", p.path, "'");
+    }
+    spec.graph = *options.trained_model;
+  } else {
     AlignedBuffer model = read_file(p.model.import_path);
     try {
       spec.graph = import_tflite(model.span());

@@ -8,10 +8,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "host/capsule/capsule_writer.h"
+#include "host/features/feature_block.h"
 #include "host/pipeline/pipeline_file.h"
 #include "host/planner/memory_planner.h"
 
@@ -23,7 +25,23 @@ struct PipelineBuildOptions {
   // Recordings to compute per-feature mean and variance over (optional).
   std::vector<std::string> data_files;
   std::function<void(size_t done, size_t total)> progress;
+  // The model of a `model.arch` pipeline, as training produced it (int8,
+  // unplanned); imported models come from `model.import` instead.
+  const Graph* trained_model = nullptr;
 };
+
+// The feature side of a pipeline, checked against its input: the block and
+// how many frames of how many features one model input holds.
+struct PipelineFeatures {
+  std::unique_ptr<FeatureBlock> block;
+  std::string where;  // "locus.yml:8:5: features[0] (audio_frontend)", for messages
+  bool audio = false;
+  uint32_t frames = 1;
+  uint32_t features = 0;
+  uint32_t stride_frames = 1;
+  uint32_t window_samples = 0;  // audio: samples one model input covers
+};
+PipelineFeatures pipeline_features(const PipelineFile& pipeline);
 
 struct PipelineBuild {
   std::vector<uint8_t> bytes;

@@ -66,14 +66,20 @@ void parse_model(PipelineFile& p, const YAML::Node& node) {
   f.get("import", import);
   f.get("arch", p.model.arch);
   f.get("labels", p.model.labels);
+  // Size knobs of a trainable architecture; their types are checked by the
+  // trainer, which knows each architecture.
+  for (const char* knob : {"width", "depth", "dropout", "bottleneck", "clusters"}) {
+    if (f.any(knob) && p.model.arch.empty()) {
+      f.error_at(node[knob], std::string("model.") + knob + ": only an 'arch' model has size knobs");
+    }
+  }
+  p.model.node = node;
   f.reject_unknown();
   if (import.empty() == p.model.arch.empty()) {
     f.error_at(node, "model: give exactly one of 'import: MODEL.tflite' or 'arch: NAME'");
   }
   if (!import.empty()) {
-    std::filesystem::path path(expand_variables(import, f, node["import"]));
-    if (path.is_relative()) path = std::filesystem::path(p.path).parent_path() / path;
-    p.model.import_path = path.lexically_normal().string();
+    p.model.import_path = resolve_pipeline_path(p, node["import"], "model");
     p.model.import_mark = node["import"].Mark();
   }
   if (node["labels"]) p.model.labels_mark = node["labels"].Mark();
@@ -97,6 +103,20 @@ void parse_postprocess(PipelineFile& p, const YAML::Node& node) {
 }
 
 }  // namespace
+
+std::string resolve_pipeline_path(const PipelineFile& p, const YAML::Node& node,
+                                  const std::string& context) {
+  YamlFields f(YAML::Node(), p.path, context);
+  std::string text;
+  try {
+    text = node.as<std::string>();
+  } catch (const YAML::Exception&) {
+    f.error_at(node, context + ": expected a path");
+  }
+  std::filesystem::path path(expand_variables(text, f, node));
+  if (path.is_relative()) path = std::filesystem::path(p.path).parent_path() / path;
+  return path.lexically_normal().string();
+}
 
 PipelineFile parse_pipeline(const std::string& text, const std::string& path) {
   YAML::Node root;

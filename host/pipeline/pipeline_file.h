@@ -25,6 +25,7 @@ struct PipelineModel {
   std::string import_path;  // absolute (resolved against the file's folder)
   std::string arch;         // a trainable architecture (training issue)
   std::vector<std::string> labels;
+  YAML::Node node;  // the whole map: the trainer reads the architecture's size knobs
   YAML::Mark mark;
   YAML::Mark import_mark;
   YAML::Mark labels_mark;
@@ -57,6 +58,11 @@ struct PipelineFile {
 // Throws Error "FILE:LINE:COL: what is wrong (what was expected)".
 PipelineFile parse_pipeline(const std::string& text, const std::string& path);
 PipelineFile load_pipeline(const std::string& path);
+
+// A path written in the pipeline file: ${VAR} expanded from the environment
+// (unset is an error), relative paths taken from the file's folder.
+std::string resolve_pipeline_path(const PipelineFile& pipeline, const YAML::Node& node,
+                                  const std::string& context);
 
 // Starter pipeline files for `locus init`.
 std::vector<std::string> pipeline_templates();

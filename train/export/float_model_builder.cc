@@ -1,0 +1,212 @@
+#include "train/export/float_model_builder.h"
+
+#include "host/common/error.h"
+
+namespace locus::train {
+
+using host::FloatActivation;
+using host::FloatLayer;
+using host::FloatOp;
+using host::fail;
+
+std::vector<float> to_vector(const torch::Tensor& tensor) {
+  const torch::Tensor t = tensor.detach().to(torch::kFloat32).contiguous();
+  const float* data = t.data_ptr<float>();
+  return std::vector<float>(data, data + t.numel());
+}
+
+FoldedNorm fold_batch_norm(const torch::Tensor& weight, const torch::Tensor& bias,
+                           const torch::Tensor& running_mean, const torch::Tensor& running_var,
+                           double eps) {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor scale = weight / torch::sqrt(running_var + eps);
+  return {scale, bias - running_mean * scale};
+}
+
+namespace {
+
+// (W, b) of a layer followed by an optional batch norm; `channel_dim` is the
+// output-channel dimension of W.
+std::pair<torch::Tensor, torch::Tensor> folded(const torch::Tensor& weight,
+                                               const torch::Tensor& bias_or_undefined,
+                                               const FoldedNorm* norm) {
+  torch::NoGradGuard no_grad;
+  const int64_t out = weight.size(0);
+  torch::Tensor bias =
+      bias_or_undefined.defined() ? bias_or_undefined.clone() : torch::zeros({out});
+  torch::Tensor w = weight.clone();
+  if (norm != nullptr) {
+    std::vector<int64_t> view(static_cast<size_t>(weight.dim()), 1);
+    view[0] = out;
+    w = w * norm->scale.view(view);
+    bias = bias * norm->scale + norm->shift;
+  }
+  return {w, bias};
+}
+
+template <typename Norm>
+std::optional<FoldedNorm> fold(const Norm* norm) {
+  if (norm == nullptr) return std::nullopt;
+  const auto& m = **norm;
+  return fold_batch_norm(m.weight, m.bias, m.running_mean, m.running_var, m.options.eps());
+}
+
+std::array<int64_t, 2> pair_of(const torch::ExpandingArray<2>& a) { return {(*a)[0], (*a)[1]}; }
+
+std::array<int64_t, 2> padding_of(const torch::nn::Conv2d& conv, const std::string& name) {
+  const auto* explicit_padding = c10::get_if<torch::ExpandingArray<2>>(&conv->options.padding());
+  if (explicit_padding == nullptr) fail("export: layer '", name, "': only explicit padding");
+  return pair_of(*explicit_padding);
+}
+
+}  // namespace
+
+FloatModelBuilder::FloatModelBuilder(std::vector<int32_t> input_shape,
+                                     std::optional<host::AffineQuantization> input_quantization) {
+  model_.input = add_tensor("input", std::move(input_shape));
+  model_.input_quantization = input_quantization;
+  current_ = model_.input;
+}
+
+const std::vector<int32_t>& FloatModelBuilder::shape() const {
+  return model_.tensors[static_cast<size_t>(current_)].shape;
+}
+
+int32_t FloatModelBuilder::add_tensor(const std::string& name, std::vector<int32_t> shape) {
+  model_.tensors.push_back({name, std::move(shape)});
+  return static_cast<int32_t>(model_.tensors.size() - 1);
+}
+
+FloatLayer& FloatModelBuilder::add_layer(const std::string& name, FloatOp op,
+                                         std::vector<int32_t> output_shape) {
+  FloatLayer layer;
+  layer.name = name;
+  layer.op = op;
+  layer.inputs = {current_};
+  layer.output = add_tensor(name, std::move(output_shape));
+  current_ = layer.output;
+  model_.layers.push_back(std::move(layer));
+  return model_.layers.back();
+}
+
+namespace {
+int32_t conv_out(int32_t in, int64_t kernel, int64_t stride, int64_t pad) {
+  return static_cast<int32_t>((in + 2 * pad - kernel) / stride + 1);
+}
+}  // namespace
+
+void FloatModelBuilder::conv2d(const std::string& name, const torch::nn::Conv2d& conv,
+                               const torch::nn::BatchNorm2d* norm, FloatActivation activation) {
+  const auto& o = conv->options;
+  if (shape().size() != 4) fail("export: layer '", name, "' needs an NHWC input");
+  if (o.groups() != 1) fail("export: layer '", name, "': grouped convolution");
+  const auto kernel = pair_of(o.kernel_size());
+  const auto stride = pair_of(o.stride());
+  const auto pad = padding_of(conv, name);
+  const auto n = fold(norm);
+  auto [w, b] = folded(conv->weight, conv->bias, n ? &*n : nullptr);
+  const std::vector<int32_t> in = shape();
+  FloatLayer& layer =
+      add_layer(name, FloatOp::kConv2D,
+                {1, conv_out(in[1], kernel[0], stride[0], pad[0]),
+                 conv_out(in[2], kernel[1], stride[1], pad[1]), static_cast<int32_t>(o.out_channels())});
+  layer.weight_shape = {static_cast<int32_t>(o.out_channels()), static_cast<int32_t>(kernel[0]),
+                        static_cast<int32_t>(kernel[1]), static_cast<int32_t>(o.in_channels())};
+  layer.weights = to_vector(w.permute({0, 2, 3, 1}));
+  layer.bias = to_vector(b);
+  layer.stride_h = static_cast<int32_t>(stride[0]);
+  layer.stride_w = static_cast<int32_t>(stride[1]);
+  layer.pad_top = layer.pad_bottom = static_cast<int32_t>(pad[0]);
+  layer.pad_left = layer.pad_right = static_cast<int32_t>(pad[1]);
+  layer.activation = activation;
+}
+
+void FloatModelBuilder::depthwise_conv2d(const std::string& name, const torch::nn::Conv2d& conv,
+                                         const torch::nn::BatchNorm2d* norm,
+                                         FloatActivation activation) {
+  const auto& o = conv->options;
+  if (o.groups() != o.in_channels() || o.out_channels() != o.in_channels()) {
+    fail("export: layer '", name, "': depthwise needs groups == in == out channels");
+  }
+  const auto kernel = pair_of(o.kernel_size());
+  const auto stride = pair_of(o.stride());
+  const auto pad = padding_of(conv, name);
+  const auto n = fold(norm);
+  auto [w, b] = folded(conv->weight, conv->bias, n ? &*n : nullptr);
+  const std::vector<int32_t> in = shape();
+  const auto channels = static_cast<int32_t>(o.out_channels());
+  FloatLayer& layer = add_layer(name, FloatOp::kDepthwiseConv2D,
+                                {1, conv_out(in[1], kernel[0], stride[0], pad[0]),
+                                 conv_out(in[2], kernel[1], stride[1], pad[1]), channels});
+  layer.weight_shape = {1, static_cast<int32_t>(kernel[0]), static_cast<int32_t>(kernel[1]),
+                        channels};
+  layer.weights = to_vector(w.permute({1, 2, 3, 0}));
+  layer.bias = to_vector(b);
+  layer.stride_h = static_cast<int32_t>(stride[0]);
+  layer.stride_w = static_cast<int32_t>(stride[1]);
+  layer.pad_top = layer.pad_bottom = static_cast<int32_t>(pad[0]);
+  layer.pad_left = layer.pad_right = static_cast<int32_t>(pad[1]);
+  layer.activation = activation;
+}
+
+void FloatModelBuilder::dense(const std::string& name, const torch::nn::Linear& linear,
+                              const torch::nn::BatchNorm1d* norm, FloatActivation activation) {
+  const auto n = fold(norm);
+  auto [w, b] = folded(linear->weight, linear->bias, n ? &*n : nullptr);
+  dense(name, w, b, activation);
+}
+
+void FloatModelBuilder::dense(const std::string& name, const torch::Tensor& weight,
+                              const torch::Tensor& bias, FloatActivation activation) {
+  if (shape().size() != 2) flatten(name + "/flatten");
+  const auto out = static_cast<int32_t>(weight.size(0));
+  const auto in = static_cast<int32_t>(weight.size(1));
+  if (in != shape()[1]) {
+    fail("export: layer '", name, "' takes ", in, " values but gets ", shape()[1]);
+  }
+  FloatLayer& layer = add_layer(name, FloatOp::kFullyConnected, {1, out});
+  layer.weight_shape = {out, in};
+  layer.weights = to_vector(weight);
+  layer.bias = to_vector(bias);
+  layer.activation = activation;
+}
+
+void FloatModelBuilder::pool(const std::string& name, FloatOp op, int32_t filter_h,
+                             int32_t filter_w, int32_t stride_h, int32_t stride_w) {
+  const std::vector<int32_t> in = shape();
+  FloatLayer& layer = add_layer(
+      name, op,
+      {1, (in[1] - filter_h) / stride_h + 1, (in[2] - filter_w) / stride_w + 1, in[3]});
+  layer.filter_h = filter_h;
+  layer.filter_w = filter_w;
+  layer.stride_h = stride_h;
+  layer.stride_w = stride_w;
+}
+
+void FloatModelBuilder::average_pool(const std::string& name, int32_t filter_h, int32_t filter_w,
+                                     int32_t stride_h, int32_t stride_w) {
+  pool(name, FloatOp::kAveragePool2D, filter_h, filter_w, stride_h, stride_w);
+}
+
+void FloatModelBuilder::max_pool(const std::string& name, int32_t filter_h, int32_t filter_w,
+                                 int32_t stride_h, int32_t stride_w) {
+  pool(name, FloatOp::kMaxPool2D, filter_h, filter_w, stride_h, stride_w);
+}
+
+void FloatModelBuilder::flatten(const std::string& name) {
+  int32_t count = 1;
+  for (int32_t d : shape()) count *= d;
+  add_layer(name, FloatOp::kReshape, {1, count});
+}
+
+void FloatModelBuilder::softmax(const std::string& name) {
+  add_layer(name, FloatOp::kSoftmax, shape());
+}
+
+host::FloatModel FloatModelBuilder::finish() {
+  model_.output = current_;
+  host::validate_float_model(model_);
+  return std::move(model_);
+}
+
+}  // namespace locus::train
