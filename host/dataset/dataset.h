@@ -33,6 +33,8 @@ struct Sample {
 struct Dataset {
   std::string root;  // absolute
   std::vector<Sample> samples;  // sorted by path
+  // Class folders that hold no recording (folder layout only), sorted.
+  std::vector<std::string> empty_labels;
 
   // Distinct labels, sorted.
   std::vector<std::string> labels() const;
@@ -52,6 +54,9 @@ Dataset load_dataset(const std::string& dir, const DatasetOptions& options = {})
 
 // The group of a file without a manifest group: for Speech Commands names
 // (`SPEAKER_nohash_N.wav`) the part before `_nohash_`, else the file stem.
+// Where that part has a word in front (`WORD_SPEAKER_nohash_N.wav`, as in
+// the test set's `_unknown_` folder) the group is the speaker alone, the
+// text after the last '_'. A path's folders are ignored.
 std::string group_of_file(std::string_view file_name);
 
 struct SplitOptions {
@@ -64,7 +69,20 @@ struct SplitOptions {
 // Assigns every sample without a split by hashing its group with the seed,
 // so a group's samples always land together and the same inputs give the
 // same splits on every machine.
+// Throws Error for shares outside 0..1 or adding up to 1 or more. Samples
+// without a split whose group already has one (from the manifest) join it.
 void assign_splits(Dataset& dataset, const SplitOptions& options = {});
+
+// Where `group` falls in [0, 1) for `seed`: the first 64 bits of
+// SHA-256("locus-split-v1", seed as 8 little-endian bytes, group) over 2^64.
+// Below test_share is test, below test_share + validation_share validation,
+// the rest train.
+double split_fraction(std::string_view group, uint64_t seed);
+
+// Writes the dataset as a manifest: CSV (columns path, label, split,
+// location, group, then the extra columns sorted), or JSON lines when `path`
+// ends in .jsonl. Paths are relative to the manifest's folder. Atomic.
+void write_manifest(const Dataset& dataset, const std::string& path);
 
 // The model class a dataset label trains and evaluates as: its own index in
 // `model_labels`, else the index of `_unknown_` when the model has that
