@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   locus::cli::register_sign(app);
   locus::cli::register_store_commands(app);
   locus::cli::register_data_commands(app);
+  locus::cli::register_eval(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
