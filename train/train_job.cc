@@ -108,15 +108,15 @@ Windows windows_of(const std::vector<host::FeatureMatrix>& matrices, int32_t fra
     if (m.features != features) {
       host::fail("features: a clip gave ", m.features, " values per frame, expected ", features);
     }
-    if (m.frames >= frames) count += (m.frames - frames) / step + 1;
+    if (m.frames >= frames) count += (int64_t{m.frames} - frames) / step + 1;
   }
   Windows w;
   w.raw = torch::empty({count, frames, features});
   float* out = w.raw.data_ptr<float>();
   for (size_t i = 0; i < matrices.size(); ++i) {
     const auto& m = matrices[i];
-    for (int32_t start = 0; start + frames <= m.frames; start += step) {
-      std::copy_n(m.values.begin() + int64_t{start} * features, int64_t{frames} * features, out);
+    for (int64_t start = 0; start + frames <= m.frames; start += step) {
+      std::copy_n(m.values.begin() + start * features, int64_t{frames} * features, out);
       out += int64_t{frames} * features;
       w.origin.push_back(static_cast<int64_t>(i));
     }
