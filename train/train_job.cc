@@ -9,8 +9,10 @@
 #include <nlohmann/json.hpp>
 
 #include "host/capsule/capsule_file.h"
+#include "host/capsule/capsule_writer.h"
 #include "host/capsule/raw_runner.h"
 #include "host/common/error.h"
+#include "host/dataset/data_stats.h"
 #include "host/dataset/dataset.h"
 #include "host/evaluation/metrics.h"
 #include "host/features/yaml_fields.h"
@@ -226,16 +228,18 @@ std::vector<double> window_errors(const torch::Tensor& reconstruction, const tor
   return std::vector<double>(e.data_ptr<double>(), e.data_ptr<double>() + e.numel());
 }
 
-std::string fingerprint_of(const host::PipelineFile& p, const ArchSpec& arch,
-                           const TrainSettings& s, const TensorSet& train) {
-  // Data identity: size and a sample of values; settings: their text.
-  YAML::Emitter e;
-  e << p.model.node << p.train;
-  for (const auto& f : p.features) e << f;
-  const torch::Tensor probe = train.x.flatten().slice(0, 0, 4096);
-  return std::string(e.c_str()) + "|" + arch.arch + "|" + std::to_string(train.size()) + "|" +
-         std::to_string(probe.sum().item<double>()) + "|" +
-         std::to_string(train.x.sum().item<double>()) + "|" + std::to_string(s.variants);
+// What a checkpoint must match to be resumed: the model, the training
+// settings, the feature block and the exact training windows.
+std::string fingerprint_of(const host::PipelineFile& p, const TensorSet& train) {
+  std::string text = YAML::Dump(p.model.node) + "\n" + YAML::Dump(p.train) + "\n";
+  for (const auto& f : p.features) text += YAML::Dump(f) + "\n";
+  const torch::Tensor x = train.x.contiguous();
+  const host::Sha256 digest =
+      host::sha256(reinterpret_cast<const uint8_t*>(x.data_ptr<float>()), x.numel() * sizeof(float));
+  const torch::Tensor y = train.y.defined() ? train.y.contiguous() : torch::zeros({1}, torch::kInt64);
+  const host::Sha256 labels =
+      host::sha256(reinterpret_cast<const uint8_t*>(y.data_ptr<int64_t>()), y.numel() * sizeof(int64_t));
+  return text + host::to_hex(digest.data(), digest.size()) + host::to_hex(labels.data(), labels.size());
 }
 
 }  // namespace
@@ -292,6 +296,25 @@ TrainJobResult run_train_job(const TrainJobOptions& options) {
   host::Dataset dataset = host::load_dataset(s.data, dataset_options);
   host::assign_splits(dataset, s.split);
   cap_per_class(dataset, s.max_per_class);
+  if (chain.audio) {
+    // Problems are found before any training: unreadable files stop it,
+    // the rest (other sample rates, silent or clipped files) are warnings.
+    host::DataStatsOptions stats_options;
+    stats_options.expected_sample_rate = chain.block->sample_rate();
+    const host::DataStats stats = host::compute_data_stats(dataset, stats_options);
+    size_t shown = 0;
+    for (const auto& problem : stats.problems) {
+      const std::string text = std::string(host::data_problem_name(problem.kind)) + ": " +
+                               (problem.path.empty() ? "" : problem.path + ": ") + problem.detail;
+      if (problem.kind == host::DataProblemKind::kUnreadable) host::fail(text);
+      if (problem.kind == host::DataProblemKind::kSampleRate) {
+        result.warnings.push_back(text + " (resampled to " +
+                                  std::to_string(chain.block->sample_rate()) + " Hz)");
+      } else if (shown++ < 20) {
+        result.warnings.push_back(text);
+      }
+    }
+  }
   host::NoiseBank noise;
   if (!s.noise.empty()) {
     if (!chain.audio) host::fail(p.path, ": train.noise: only audio pipelines mix in noise");
@@ -398,7 +421,7 @@ TrainJobResult run_train_job(const TrainJobOptions& options) {
     loop.settings = s.optimizer;
     loop.checkpoint = (fs::path(result.work_dir) / "checkpoint.pt").string();
     loop.resume = !options.fresh;
-    loop.fingerprint = fingerprint_of(p, arch, s, train);
+    loop.fingerprint = fingerprint_of(p, train);
     loop.show_progress = loud;
     result.outcome = fit(*net, train, val, loop);
     FloatModelBuilder builder(net->input_shape(frames, features), input_q);
@@ -437,6 +460,18 @@ TrainJobResult run_train_job(const TrainJobOptions& options) {
   }
   const host::Graph graph = host::quantize_model(float_model, observer.ranges());
 
+  // A float spectral block quantises its output for the int8 model on the
+  // device: with the model input's calibrated scale and zero point.
+  host::PipelineFile built = p;
+  if (!quantization && chain.audio) {
+    const host::TensorDef& in = graph.tensors.at(static_cast<size_t>(graph.inputs.at(0)));
+    YAML::Node block = YAML::Clone(p.features[0]);
+    YAML::Node params = block.begin()->second;
+    params["quantize"]["scale"] = in.scale.at(0);
+    params["quantize"]["zero_point"] = in.zero_point.at(0);
+    built.features[0] = block;
+  }
+
   // The capsule, through the same builder `locus build` uses.
   host::PipelineBuildOptions build_options;
   build_options.trained_model = &graph;
@@ -447,7 +482,7 @@ TrainJobResult run_train_job(const TrainJobOptions& options) {
       build_options.data_files.push_back(e.source->path);
     }
   }
-  result.build = host::build_pipeline(p, build_options);
+  result.build = host::build_pipeline(built, build_options);
   result.capsule = result.build.bytes;
 
   // The int8 capsule through the runtime, on the same windows.
