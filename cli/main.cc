@@ -10,10 +10,10 @@
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "locus: package, run and operate TinyML pipelines.\n"
-      "Import a TensorFlow Lite model into a verified capsule, inspect it, run it with the\n"
-      "same runtime that runs on Linux, in WebAssembly and on Cortex-M, and compute the\n"
-      "features its DSP blocks produce.",
+      "locus: package, train, run and operate TinyML pipelines.\n"
+      "Build a pipeline file into a verified capsule (importing a TensorFlow Lite model or\n"
+      "training one on your data), evaluate it, inspect it, and run it with the same runtime\n"
+      "that runs on Linux, in WebAssembly and on Cortex-M.",
       "locus"};
   app.set_version_flag("--version", std::string("locus ") + LOCUS_VERSION);
   app.require_subcommand(1);
