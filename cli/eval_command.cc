@@ -22,6 +22,8 @@ struct EvalArgs {
   std::string manifest;
   std::string split;
   uint64_t split_seed = 0;
+  double validation_share = 0.1;
+  double test_share = 0.1;
   bool json = false;
   std::string report;
   std::vector<std::string> anomalous_labels;
@@ -62,6 +64,8 @@ void run(const EvalArgs& a) {
     if (unassigned) {
       host::SplitOptions split_options;
       split_options.seed = a.split_seed;
+      split_options.validation_share = a.validation_share;
+      split_options.test_share = a.test_share;
       host::assign_splits(dataset, split_options);
     }
     for (const host::Sample* s : dataset.split(a.split)) samples.push_back(*s);
@@ -129,6 +133,11 @@ void register_eval(CLI::App& app) {
                   "Evaluate only this split (train, validation or test); samples without a\n"
                   "manifest split are assigned by speaker/device as 'locus train' does");
   cmd->add_option("--split-seed", a->split_seed, "Seed of that assignment (default 0)");
+  cmd->add_option("--validation-share", a->validation_share,
+                  "Validation share of that assignment (train.split.validation)")
+      ->capture_default_str();
+  cmd->add_option("--test-share", a->test_share, "Test share of that assignment (train.split.test)")
+      ->capture_default_str();
   cmd->add_flag("--json", a->json, "Print the full result (metrics, predictions) as JSON");
   cmd->add_option("--report", a->report,
                   "Write DIR/index.html (self-contained), report.json, confusion.svg,\n"

@@ -1,6 +1,7 @@
 // `locus eval` as a user runs it: real files, real exit codes, JSON on
 // stdout and progress on stderr.
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -26,7 +27,10 @@ struct Result {
   std::string err;  // stderr
 };
 
-std::string temp(const std::string& name) { return ::testing::TempDir() + "/" + name; }
+// Names carry the process id: CTest runs these tests in parallel processes.
+std::string temp(const std::string& name) {
+  return ::testing::TempDir() + "/" + std::to_string(getpid()) + "_" + name;
+}
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

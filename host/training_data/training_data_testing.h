@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -22,8 +24,10 @@ struct ClassSpec {
 };
 
 // A fresh folder under the test's temporary directory.
+// One per process: CTest runs the tests of a binary in parallel processes.
 inline std::string fresh_dir(const std::string& name) {
-  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / name;
+  const std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / (name + "-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();
