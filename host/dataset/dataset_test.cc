@@ -15,20 +15,12 @@
 namespace locus::host {
 namespace {
 
+using testing::error_of;
 using testing::TempDir;
 using testing::write_text;
 using testing::write_tone;
 namespace fs = std::filesystem;
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 std::string rel(const Dataset& d, const Sample& s) {
   return fs::path(s.path).lexically_relative(d.root).generic_string();

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "host/audio/audio_file.h"
+#include "host/common/error.h"
 
 namespace locus::host::testing {
 
@@ -37,6 +38,17 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// The message of the host::Error that `f` throws, or "(no error)".
+template <typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
 
 inline void write_text(const std::string& path, const std::string& text) {
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());

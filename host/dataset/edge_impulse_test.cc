@@ -14,20 +14,12 @@
 namespace locus::host {
 namespace {
 
+using testing::error_of;
 using testing::TempDir;
 using testing::write_text;
 using testing::write_tone;
 namespace fs = std::filesystem;
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 std::vector<uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
 
