@@ -4,7 +4,7 @@
 //
 // Environment: LOCUS_WASM_MODULE (build/wasm/ports/wasm/locus_runtime.mjs),
 // LOCUS_CLI (the host `locus`), LOCUS_TEST_DATA (reference data; the data
-// checks skip without it). Run by run_node_test.sh / scripts/check-wasm.
+// checks skip without it). Run by run_tests.sh / scripts/check-wasm.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
