@@ -20,6 +20,14 @@ if [[ ! -f "$build/build.ninja" ]]; then
     -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
 cmake --build "$build" --target locus_wasm -j 2 | { grep -v '^\[' || true; }
+# As on Cortex-M: the runtime itself must not refer to the heap, exceptions
+# or printf (the glue's allocations are the caller-owned memory).
+forbidden='^(malloc|calloc|realloc|free|aligned_alloc|_Znw.*|_Zna.*|_Zdl.*|_Zda.*|__cxa_.*|abort|.*printf)$'
+bad=$(emnm -u "$build/runtime/liblocus_runtime.a" 2>/dev/null | awk '{print $NF}' | grep -E "$forbidden" | sort -u || true)
+if [[ -n "$bad" ]]; then
+  echo "wasm: the runtime refers to forbidden symbols: $bad" >&2
+  exit 1
+fi
 wasm=$build/ports/wasm/locus_runtime.wasm
 echo "wasm: $wasm: $(stat -c %s "$wasm") bytes ($(gzip -9 -c "$wasm" | wc -c) gzipped)"
 cd "$src/ports/wasm"
