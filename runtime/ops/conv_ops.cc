@@ -1,5 +1,6 @@
 // CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED: checks and dispatch.
 #include "runtime/kernels/kernels.h"
+#include "runtime/ops/kernel_params.h"
 #include "runtime/ops/op_context.h"
 #include "runtime/ops/op_families.h"
 
@@ -129,7 +130,7 @@ Status check_conv_2d(const OpContext& ctx) {
 }
 
 void run_conv_2d(const OpContext& ctx) {
-  const kernels::ConvParams k = convolution_params(ctx.op->params_as_Conv2DParams());
+  const kernels::ConvParams k = conv_2d_params(ctx);
   const int32_t* bias = ctx.input_count() > 2 ? ctx.in<int32_t>(2) : nullptr;
   kernels::conv_2d_s8(k, dims4(ctx.input(0)), ctx.in<int8_t>(0), dims4(ctx.input(1)),
                       ctx.in<int8_t>(1), bias, dims4(ctx.output(0)), ctx.out<int8_t>(0));
@@ -153,9 +154,7 @@ Status check_depthwise_conv_2d(const OpContext& ctx) {
 }
 
 void run_depthwise_conv_2d(const OpContext& ctx) {
-  const auto* p = ctx.op->params_as_DepthwiseConv2DParams();
-  kernels::ConvParams k = convolution_params(p);
-  k.depth_multiplier = p->depth_multiplier();
+  const kernels::ConvParams k = depthwise_conv_2d_params(ctx);
   const int32_t* bias = ctx.input_count() > 2 ? ctx.in<int32_t>(2) : nullptr;
   kernels::depthwise_conv_2d_s8(k, dims4(ctx.input(0)), ctx.in<int8_t>(0), dims4(ctx.input(1)),
                                 ctx.in<int8_t>(1), bias, dims4(ctx.output(0)),
@@ -193,6 +192,27 @@ Status check_fully_connected(const OpContext& ctx) {
 }
 
 void run_fully_connected(const OpContext& ctx) {
+  const FullyConnectedShape s = fully_connected_shape(ctx);
+  const int32_t* bias = ctx.input_count() > 2 ? ctx.in<int32_t>(2) : nullptr;
+  kernels::fully_connected_s8(fully_connected_params(ctx), s.batches, s.accum_depth,
+                              ctx.in<int8_t>(0), s.output_depth, ctx.in<int8_t>(1), bias,
+                              ctx.out<int8_t>(0));
+}
+
+}  // namespace
+
+kernels::ConvParams conv_2d_params(const OpContext& ctx) {
+  return convolution_params(ctx.op->params_as_Conv2DParams());
+}
+
+kernels::ConvParams depthwise_conv_2d_params(const OpContext& ctx) {
+  const auto* p = ctx.op->params_as_DepthwiseConv2DParams();
+  kernels::ConvParams k = convolution_params(p);
+  k.depth_multiplier = p->depth_multiplier();
+  return k;
+}
+
+kernels::FullyConnectedParams fully_connected_params(const OpContext& ctx) {
   const auto* p = ctx.op->params_as_FullyConnectedParams();
   kernels::FullyConnectedParams k;
   k.input_offset = p->input_offset();
@@ -201,16 +221,17 @@ void run_fully_connected(const OpContext& ctx) {
   k.activation_min = p->activation_min();
   k.activation_max = p->activation_max();
   k.requant = requant(p->output_multiplier(), p->output_shift());
-  const schema::Tensor* weights = ctx.input(1);
-  const int32_t output_depth = dim(weights, 0);
-  const int32_t accum_depth = dim(weights, 1);
-  const int32_t batches = static_cast<int32_t>(element_count(ctx.input(0)) / accum_depth);
-  const int32_t* bias = ctx.input_count() > 2 ? ctx.in<int32_t>(2) : nullptr;
-  kernels::fully_connected_s8(k, batches, accum_depth, ctx.in<int8_t>(0), output_depth,
-                              ctx.in<int8_t>(1), bias, ctx.out<int8_t>(0));
+  return k;
 }
 
-}  // namespace
+FullyConnectedShape fully_connected_shape(const OpContext& ctx) {
+  const schema::Tensor* weights = ctx.input(1);
+  FullyConnectedShape s;
+  s.output_depth = dim(weights, 0);
+  s.accum_depth = dim(weights, 1);
+  s.batches = static_cast<int32_t>(element_count(ctx.input(0)) / s.accum_depth);
+  return s;
+}
 
 const OpHandler kConv2DHandler = {"CONV_2D", schema::OpParams::Conv2DParams, check_conv_2d,
                                   run_conv_2d};

@@ -1,5 +1,6 @@
 // ADD, MUL, SOFTMAX, LOGISTIC, QUANTIZE and DEQUANTIZE: checks and dispatch.
 #include "runtime/kernels/kernels.h"
+#include "runtime/ops/kernel_params.h"
 #include "runtime/ops/op_context.h"
 #include "runtime/ops/op_families.h"
 
@@ -52,20 +53,7 @@ Status check_add(const OpContext& ctx) {
 }
 
 void run_add(const OpContext& ctx) {
-  const auto* p = ctx.op->params_as_AddParams();
-  kernels::AddParams k;
-  k.input1_offset = p->input1_offset();
-  k.input2_offset = p->input2_offset();
-  k.output_offset = p->output_offset();
-  k.left_shift = p->left_shift();
-  k.input1_multiplier = p->input1_multiplier();
-  k.input1_shift = p->input1_shift();
-  k.input2_multiplier = p->input2_multiplier();
-  k.input2_shift = p->input2_shift();
-  k.output_multiplier = p->output_multiplier();
-  k.output_shift = p->output_shift();
-  k.activation_min = p->activation_min();
-  k.activation_max = p->activation_max();
+  const kernels::AddParams k = add_params(ctx);
   kernels::add_s8(k, dims4(ctx.input(0)), ctx.in<int8_t>(0), dims4(ctx.input(1)),
                   ctx.in<int8_t>(1), dims4(ctx.output(0)), ctx.out<int8_t>(0));
 }
@@ -83,15 +71,7 @@ Status check_mul(const OpContext& ctx) {
 }
 
 void run_mul(const OpContext& ctx) {
-  const auto* p = ctx.op->params_as_MulParams();
-  kernels::MulParams k;
-  k.input1_offset = p->input1_offset();
-  k.input2_offset = p->input2_offset();
-  k.output_offset = p->output_offset();
-  k.output_multiplier = p->output_multiplier();
-  k.output_shift = p->output_shift();
-  k.activation_min = p->activation_min();
-  k.activation_max = p->activation_max();
+  const kernels::MulParams k = mul_params(ctx);
   kernels::mul_s8(k, dims4(ctx.input(0)), ctx.in<int8_t>(0), dims4(ctx.input(1)),
                   ctx.in<int8_t>(1), dims4(ctx.output(0)), ctx.out<int8_t>(0));
 }
@@ -120,18 +100,12 @@ Status check_softmax(const OpContext& ctx) {
 }
 
 void run_softmax(const OpContext& ctx) {
-  const auto* p = ctx.op->params_as_SoftmaxParams();
-  kernels::SoftmaxParams k;
-  k.input_multiplier = p->input_multiplier();
-  k.input_left_shift = p->input_left_shift();
-  k.diff_min = p->diff_min();
-  const schema::Tensor* input = ctx.input(0);
-  const int32_t depth = dim(input, rank(input) - 1);
-  const int32_t outer = static_cast<int32_t>(element_count(input) / depth);
+  const kernels::SoftmaxParams k = softmax_params(ctx);
+  const RowShape s = softmax_shape(ctx);
   if (ctx.output(0)->type() == TensorType::Int16) {
-    kernels::softmax_s8_s16(k, outer, depth, ctx.in<int8_t>(0), ctx.out<int16_t>(0));
+    kernels::softmax_s8_s16(k, s.outer, s.depth, ctx.in<int8_t>(0), ctx.out<int16_t>(0));
   } else {
-    kernels::softmax_s8(k, outer, depth, ctx.in<int8_t>(0), ctx.out<int8_t>(0));
+    kernels::softmax_s8(k, s.outer, s.depth, ctx.in<int8_t>(0), ctx.out<int8_t>(0));
   }
 }
 
@@ -151,13 +125,7 @@ Status check_logistic(const OpContext& ctx) {
 }
 
 void run_logistic(const OpContext& ctx) {
-  const auto* p = ctx.op->params_as_LogisticParams();
-  kernels::LogisticParams k;
-  k.input_zero_point = p->input_zero_point();
-  k.input_range_radius = p->input_range_radius();
-  k.input_multiplier = p->input_multiplier();
-  k.input_left_shift = p->input_left_shift();
-  kernels::logistic_s8(k, static_cast<int32_t>(element_count(ctx.input(0))), ctx.in<int8_t>(0),
+  kernels::logistic_s8(logistic_params(ctx), static_cast<int32_t>(element_count(ctx.input(0))), ctx.in<int8_t>(0),
                        ctx.out<int8_t>(0));
 }
 
@@ -189,13 +157,7 @@ void run_quantize(const OpContext& ctx) {
                              ctx.out<int8_t>(0));
     return;
   }
-  const auto* p = ctx.op->params_as_QuantizeParams();
-  kernels::RequantizeParams k;
-  k.input_zero_point = zero_point(input);
-  k.output_zero_point = zero_point(output);
-  k.output_multiplier = p->output_multiplier();
-  k.output_shift = p->output_shift();
-  kernels::requantize_s8(k, size, ctx.in<int8_t>(0), ctx.out<int8_t>(0));
+  kernels::requantize_s8(requantize_params(ctx), size, ctx.in<int8_t>(0), ctx.out<int8_t>(0));
 }
 
 Status check_dequantize(const OpContext& ctx) {
@@ -217,6 +179,74 @@ void run_dequantize(const OpContext& ctx) {
 }
 
 }  // namespace
+
+kernels::AddParams add_params(const OpContext& ctx) {
+  const auto* p = ctx.op->params_as_AddParams();
+  kernels::AddParams k;
+  k.input1_offset = p->input1_offset();
+  k.input2_offset = p->input2_offset();
+  k.output_offset = p->output_offset();
+  k.left_shift = p->left_shift();
+  k.input1_multiplier = p->input1_multiplier();
+  k.input1_shift = p->input1_shift();
+  k.input2_multiplier = p->input2_multiplier();
+  k.input2_shift = p->input2_shift();
+  k.output_multiplier = p->output_multiplier();
+  k.output_shift = p->output_shift();
+  k.activation_min = p->activation_min();
+  k.activation_max = p->activation_max();
+  return k;
+}
+
+kernels::MulParams mul_params(const OpContext& ctx) {
+  const auto* p = ctx.op->params_as_MulParams();
+  kernels::MulParams k;
+  k.input1_offset = p->input1_offset();
+  k.input2_offset = p->input2_offset();
+  k.output_offset = p->output_offset();
+  k.output_multiplier = p->output_multiplier();
+  k.output_shift = p->output_shift();
+  k.activation_min = p->activation_min();
+  k.activation_max = p->activation_max();
+  return k;
+}
+
+kernels::SoftmaxParams softmax_params(const OpContext& ctx) {
+  const auto* p = ctx.op->params_as_SoftmaxParams();
+  kernels::SoftmaxParams k;
+  k.input_multiplier = p->input_multiplier();
+  k.input_left_shift = p->input_left_shift();
+  k.diff_min = p->diff_min();
+  return k;
+}
+
+RowShape softmax_shape(const OpContext& ctx) {
+  const schema::Tensor* input = ctx.input(0);
+  RowShape s;
+  s.depth = dim(input, rank(input) - 1);
+  s.outer = static_cast<int32_t>(element_count(input) / s.depth);
+  return s;
+}
+
+kernels::LogisticParams logistic_params(const OpContext& ctx) {
+  const auto* p = ctx.op->params_as_LogisticParams();
+  kernels::LogisticParams k;
+  k.input_zero_point = p->input_zero_point();
+  k.input_range_radius = p->input_range_radius();
+  k.input_multiplier = p->input_multiplier();
+  k.input_left_shift = p->input_left_shift();
+  return k;
+}
+
+kernels::RequantizeParams requantize_params(const OpContext& ctx) {
+  const auto* p = ctx.op->params_as_QuantizeParams();
+  kernels::RequantizeParams k;
+  k.input_zero_point = zero_point(ctx.input(0));
+  k.output_zero_point = zero_point(ctx.output(0));
+  k.output_multiplier = p->output_multiplier();
+  k.output_shift = p->output_shift();
+  return k;
+}
 
 const OpHandler kAddHandler = {"ADD", schema::OpParams::AddParams, check_add, run_add};
 const OpHandler kMulHandler = {"MUL", schema::OpParams::MulParams, check_mul, run_mul};

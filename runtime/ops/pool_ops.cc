@@ -1,5 +1,6 @@
 // AVERAGE_POOL_2D and MAX_POOL_2D: checks and dispatch.
 #include "runtime/kernels/kernels.h"
+#include "runtime/ops/kernel_params.h"
 #include "runtime/ops/op_context.h"
 #include "runtime/ops/op_families.h"
 
@@ -46,6 +47,18 @@ Status check_pool(const OpContext& ctx) {
   return Status::ok();
 }
 
+void run_average_pool(const OpContext& ctx) {
+  kernels::average_pool_2d_s8(pool_params(ctx), dims4(ctx.input(0)), ctx.in<int8_t>(0),
+                              dims4(ctx.output(0)), ctx.out<int8_t>(0));
+}
+
+void run_max_pool(const OpContext& ctx) {
+  kernels::max_pool_2d_s8(pool_params(ctx), dims4(ctx.input(0)), ctx.in<int8_t>(0),
+                          dims4(ctx.output(0)), ctx.out<int8_t>(0));
+}
+
+}  // namespace
+
 kernels::PoolParams pool_params(const OpContext& ctx) {
   const auto* p = ctx.op->params_as_Pool2DParams();
   kernels::PoolParams k;
@@ -59,18 +72,6 @@ kernels::PoolParams pool_params(const OpContext& ctx) {
   k.activation_max = p->activation_max();
   return k;
 }
-
-void run_average_pool(const OpContext& ctx) {
-  kernels::average_pool_2d_s8(pool_params(ctx), dims4(ctx.input(0)), ctx.in<int8_t>(0),
-                              dims4(ctx.output(0)), ctx.out<int8_t>(0));
-}
-
-void run_max_pool(const OpContext& ctx) {
-  kernels::max_pool_2d_s8(pool_params(ctx), dims4(ctx.input(0)), ctx.in<int8_t>(0),
-                          dims4(ctx.output(0)), ctx.out<int8_t>(0));
-}
-
-}  // namespace
 
 const OpHandler kAveragePool2DHandler = {"AVERAGE_POOL_2D", schema::OpParams::Pool2DParams,
                                          check_pool, run_average_pool};

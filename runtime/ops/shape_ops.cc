@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "runtime/kernels/kernels.h"
+#include "runtime/ops/kernel_params.h"
 #include "runtime/ops/op_context.h"
 #include "runtime/ops/op_families.h"
 
@@ -53,15 +54,6 @@ Status reduction_mask(const OpContext& ctx, uint32_t* mask) {
   return Status::ok();
 }
 
-kernels::Dims4 reduced_dims(const kernels::Dims4& in, uint32_t mask) {
-  kernels::Dims4 out = in;
-  if (mask & 1u) out.n = 1;
-  if (mask & 2u) out.h = 1;
-  if (mask & 4u) out.w = 1;
-  if (mask & 8u) out.c = 1;
-  return out;
-}
-
 Status check_mean(const OpContext& ctx) {
   LOCUS_RETURN_IF_ERROR(expect_arity(ctx, 1, 1, 1));
   LOCUS_RETURN_IF_ERROR(expect_type(ctx.input(0), TensorType::Int8, "input"));
@@ -79,14 +71,7 @@ Status check_mean(const OpContext& ctx) {
 }
 
 void run_mean(const OpContext& ctx) {
-  const auto* p = ctx.op->params_as_MeanParams();
-  kernels::MeanParams k;
-  reduction_mask(ctx, &k.axis_mask);
-  k.input_zero_point = zero_point(ctx.input(0));
-  k.output_zero_point = zero_point(ctx.output(0));
-  k.output_multiplier = p->output_multiplier();
-  k.output_shift = p->output_shift();
-  k.same_quantization = same_quantization(ctx.input(0), ctx.output(0));
+  const kernels::MeanParams k = mean_params(ctx);
   const kernels::Dims4 in = dims4(ctx.input(0));
   kernels::mean_s8(k, in, ctx.in<int8_t>(0), reduced_dims(in, k.axis_mask), ctx.out<int8_t>(0));
 }
@@ -127,12 +112,7 @@ Status check_pad(const OpContext& ctx) {
 void run_pad(const OpContext& ctx) {
   const auto* p = ctx.op->params_as_PadParams();
   const schema::Tensor* input = ctx.input(0);
-  const int32_t r = rank(input);
-  kernels::PadParams k;
-  for (int32_t d = 0; d < r; ++d) {
-    k.before[d + 4 - r] = p->paddings()->Get(2 * d);
-    k.after[d + 4 - r] = p->paddings()->Get(2 * d + 1);
-  }
+  const kernels::PadParams k = pad_params(ctx);
   const int8_t value_s8 = static_cast<int8_t>(p->pad_value());
   const float value_f32 = static_cast<float>(p->pad_value());
   const bool is_int8 = input->type() == TensorType::Int8;
@@ -186,12 +166,47 @@ void run_concatenation(const OpContext& ctx) {
     dims[i] = dims4(ctx.input(i));
   }
   const schema::Tensor* output = ctx.output(0);
-  const int32_t axis = ctx.op->params_as_ConcatenationParams()->axis() + 4 - rank(output);
-  kernels::concatenation(axis, count, inputs, dims, type_size(output->type()), dims4(output),
-                         ctx.mutable_data(output));
+  kernels::concatenation(concatenation_axis(ctx), count, inputs, dims,
+                         type_size(output->type()), dims4(output), ctx.mutable_data(output));
 }
 
 }  // namespace
+
+kernels::Dims4 reduced_dims(const kernels::Dims4& in, uint32_t mask) {
+  kernels::Dims4 out = in;
+  if (mask & 1u) out.n = 1;
+  if (mask & 2u) out.h = 1;
+  if (mask & 4u) out.w = 1;
+  if (mask & 8u) out.c = 1;
+  return out;
+}
+
+kernels::MeanParams mean_params(const OpContext& ctx) {
+  const auto* p = ctx.op->params_as_MeanParams();
+  kernels::MeanParams k;
+  reduction_mask(ctx, &k.axis_mask);
+  k.input_zero_point = zero_point(ctx.input(0));
+  k.output_zero_point = zero_point(ctx.output(0));
+  k.output_multiplier = p->output_multiplier();
+  k.output_shift = p->output_shift();
+  k.same_quantization = same_quantization(ctx.input(0), ctx.output(0));
+  return k;
+}
+
+kernels::PadParams pad_params(const OpContext& ctx) {
+  const auto* p = ctx.op->params_as_PadParams();
+  const int32_t r = rank(ctx.input(0));
+  kernels::PadParams k;
+  for (int32_t d = 0; d < r; ++d) {
+    k.before[d + 4 - r] = p->paddings()->Get(2 * d);
+    k.after[d + 4 - r] = p->paddings()->Get(2 * d + 1);
+  }
+  return k;
+}
+
+int32_t concatenation_axis(const OpContext& ctx) {
+  return ctx.op->params_as_ConcatenationParams()->axis() + 4 - rank(ctx.output(0));
+}
 
 const OpHandler kReshapeHandler = {"RESHAPE", schema::OpParams::ReshapeParams, check_reshape,
                                    run_reshape};
