@@ -89,6 +89,11 @@ struct Writer {
     va_end(args);
     len += n > 0 ? static_cast<size_t>(n) : 0;
   }
+  // A JSON number; JSON has no NaN or infinity, so those become null.
+  void num(double x) {
+    if (x == x && x - x == 0.0) put("%.9g", x);
+    else put("null");
+  }
   // A JSON string: quotes, backslashes and control characters escaped.
   void str(const char* s) {
     put("\"");
@@ -111,8 +116,9 @@ void describe_tensors(Writer& w, const Engine& engine, bool outputs) {
     w.str(locus::schema::EnumNameTensorType(t.type));
     w.put(",\"shape\":[");
     for (int32_t d = 0; d < t.rank; ++d) w.put("%s%d", d ? "," : "", static_cast<int>(t.dims[d]));
-    w.put("],\"bytes\":%zu,\"scale\":%.9g,\"zero_point\":%d}", t.bytes, static_cast<double>(t.scale),
-          static_cast<int>(t.zero_point));
+    w.put("],\"bytes\":%zu,\"scale\":", t.bytes);
+    w.num(t.scale);
+    w.put(",\"zero_point\":%d}", static_cast<int>(t.zero_point));
   }
   w.put("]");
 }
@@ -133,8 +139,9 @@ bool describe(Session* s) {
     const Pipeline::Plan& p = s->pipeline.plan();
     w.put(",\"dsp\":");
     w.str(locus::dsp_block_kind_name(p.dsp.kind));
-    w.put(",\"window_frames\":%u,\"features\":%u,\"stride_frames\":%u,\"stride_ms\":%.9g",
-          p.window_frames, p.features, p.stride_frames, p.stride_ms);
+    w.put(",\"window_frames\":%u,\"features\":%u,\"stride_frames\":%u,\"stride_ms\":",
+          p.window_frames, p.features, p.stride_frames);
+    w.num(p.stride_ms);
     w.put(",\"anomaly\":%s",
           p.post.kind == locus::schema::PostProcessKind::Anomaly ? "true" : "false");
   }

@@ -78,7 +78,14 @@ export class Locus {
     m.HEAPU8.set(data, ptr);
     const session = m._locus_wasm_open(ptr, data.length);  // owns ptr from here on
     if (!session) throw this.lastError();
-    return new LocusCapsule(this, session);
+    let info;
+    try {
+      info = JSON.parse(m.UTF8ToString(m._locus_wasm_info(session)));
+    } catch (error) {
+      m._locus_wasm_close(session);
+      throw new LocusError(`open: the capsule's description is not valid JSON (${error.message})`, 'internal');
+    }
+    return new LocusCapsule(this, session, info);
   }
 
   lastError() {
@@ -91,16 +98,15 @@ const kTypedArray = { Int8: Int8Array, UInt8: Uint8Array, Int16: Int16Array, Int
                       Float32: Float32Array };
 
 export class LocusCapsule {
-  constructor(locus, session) {
+  constructor(locus, session, info) {
     this.locus = locus;
     this.session = session;
-    const m = locus.module;
     // name, version, streaming, sensor, sample_rate_hz, dsp, window_frames,
     // features, stride_frames, stride_ms, anomaly, memory_bytes, arena_bytes,
     // labels, inputs and outputs ({type, shape, bytes, scale, zero_point}).
-    this.info = JSON.parse(m.UTF8ToString(m._locus_wasm_info(session)));
-    this.labels = this.info.labels;
-    this.stagingSamples = m._locus_wasm_staging_samples();
+    this.info = info;
+    this.labels = info.labels;
+    this.stagingSamples = locus.module._locus_wasm_staging_samples();
   }
 
   check(what) {

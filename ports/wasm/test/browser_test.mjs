@@ -59,7 +59,10 @@ describe('browser page', { skip }, () => {
     browser = await playwright.chromium.launch({
       executablePath: chromiumPath,
       args: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-             `--use-file-for-fake-audio-capture=${micWav}`, '--autoplay-policy=no-user-gesture-required'],
+             `--use-file-for-fake-audio-capture=${micWav}`, '--autoplay-policy=no-user-gesture-required',
+             // No background connections: the machines running this have no outside network.
+             '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+             '--disable-component-update', '--disable-sync'],
     });
     page = await browser.newPage();
     page.on('pageerror', (e) => console.log(`# page error: ${e.message}`));
