@@ -28,14 +28,14 @@ function resolve(urlPath, { build, capsule }) {
 export function serve({ build, capsule = null, port = 0, host = '127.0.0.1' }) {
   const server = http.createServer((req, res) => {
     const file = resolve(new URL(req.url, 'http://x').pathname, { build, capsule });
-    if (!file || !fs.existsSync(file)) {
+    if (!file || !fs.statSync(file, { throwIfNoEntry: false })?.isFile()) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end(`not found: ${req.url}\n`);
       return;
     }
     res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream',
                          'cache-control': 'no-store' });
-    fs.createReadStream(file).pipe(res);
+    fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);
   });
   return new Promise((done, fail) => {
     server.once('error', fail);
