@@ -65,6 +65,8 @@ export async function loadLocus({ moduleUrl, wasmBinary } = {}) {
 export class Locus {
   constructor(module) {
     this.module = module;
+    // Frees the wasm memory of capsules dropped without close().
+    this.finalizer = new FinalizationRegistry((session) => module._locus_wasm_close(session));
   }
 
   // Verifies the capsule bytes exactly as the runtime does on a device
@@ -85,7 +87,9 @@ export class Locus {
       m._locus_wasm_close(session);
       throw new LocusError(`open: the capsule's description is not valid JSON (${error.message})`, 'internal');
     }
-    return new LocusCapsule(this, session, info);
+    const capsule = new LocusCapsule(this, session, info);
+    this.finalizer.register(capsule, session, capsule);
+    return capsule;
   }
 
   lastError() {
@@ -208,6 +212,7 @@ export class LocusCapsule {
   // Frees the capsule's wasm memory; the object is unusable afterwards.
   close() {
     if (!this.session) return;
+    this.locus.finalizer.unregister(this);
     this.locus.module._locus_wasm_close(this.session);
     this.session = 0;
   }
