@@ -18,9 +18,14 @@
 
 #include "host/capsule/capsule_builder.h"
 #include "host/capsule/capsule_file.h"
+#include "host/codegen/dsp_probe_testing.h"
 #include "host/common/error.h"
+#include "host/features/feature_block.h"
+#include "host/pipeline/pipeline_builder.h"
+#include "host/pipeline/pipeline_file.h"
 #include "host/tflite/tflite_importer.h"
 #include "runtime/engine/engine.h"
+#include "runtime/pipeline/pipeline.h"
 #include "tests/support/tiny_models.h"
 
 namespace locus::host {
@@ -218,6 +223,71 @@ TEST(CodeGenerator, KwsModelGivesTflmsBytes) {
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(r.output, expected);
   fs::remove_all(dir);
+}
+
+// A pipeline capsule around TFLM's micro_speech model (audio front end) and
+// one around the MLPerf KWS model (MFCC block, int8 features).
+std::vector<std::pair<std::string, std::vector<uint8_t>>> dsp_capsules(const std::string& data) {
+  PipelineBuild shape;
+  CapsuleSpec micro_speech = pipeline_spec(
+      load_pipeline(std::string(LOCUS_SOURCE_DIR) + "/examples/micro_speech/locus.yml"), {}, &shape);
+  CapsuleSpec kws;
+  kws.identity.name = "kws_mfcc";
+  kws.identity.version = "1.0.0";
+  schema::InputSpecT input;
+  input.sensor = schema::SensorKind::Audio;
+  input.sample_rate_hz = 16000;
+  input.window_ms = 1000;
+  input.stride_ms = 1000;
+  kws.input = input;
+  kws.dsp.push_back(load_feature_block("mlperf_kws")->to_capsule());
+  kws.labels = {"down", "go", "left", "no", "off", "on", "right", "stop", "up", "yes",
+                "_silence_", "_unknown_"};
+  schema::FeatureWindowT window;
+  window.frames = 49;
+  window.features = 10;
+  window.stride_frames = 49;
+  kws.feature_window = window;
+  kws.graph = import_tflite(read_file(data + "/mlperf_tiny_models/kws_ref_model.tflite").span());
+  return {{"micro_speech", build_capsule(std::move(micro_speech)).bytes},
+          {"kws_mfcc", build_capsule(std::move(kws)).bytes}};
+}
+
+TEST(CodeGenerator, DspConfigurationIsBakedInExactly) {
+  const std::string data = testing::test_data_dir();
+  if (data.empty()) GTEST_SKIP() << "LOCUS_TEST_DATA is not set; the models are reference data";
+  for (const auto& [name, bytes] : dsp_capsules(data)) {
+    const LoadedCapsule loaded = open_capsule(copy_to_aligned(bytes), name);
+    Pipeline::Plan plan;
+    ASSERT_TRUE(Pipeline::make_plan(loaded.capsule, &plan).is_ok()) << name;
+    const std::string dir = temp_dir(name);
+    CodegenOptions options;
+    options.name_space = name;
+    const GeneratedCode code = generate_code(loaded.capsule, options);
+    EXPECT_NE(code.header.find("kWindowFrames = " + std::to_string(plan.window_frames) + ";"),
+              std::string::npos);
+    EXPECT_NE(code.header.find("kStrideFrames = " + std::to_string(plan.stride_frames) + ";"),
+              std::string::npos);
+    write_generated_code(code, dir);
+    std::ofstream(dir + "/main.cc")
+        << "#include <stdio.h>\n#include \"" << name << ".h\"\n"
+        << "#include \"host/codegen/dsp_probe_testing.h\"\n"
+        << "int main() {\n  locus::DspBlockConfig c;\n  if (!" << name
+        << "::dsp_config(&c)) return 3;\n"
+        << "  printf(\"%s\", locus::codegen_testing::probe_dsp(c).c_str());\n  return 0;\n}\n";
+    const CommandResult r = compile_and_run(dir, {dir + "/main.cc", dir + "/" + name + ".cc"}, "");
+    ASSERT_EQ(r.status, 0) << r.output;
+    const std::string expected = codegen_testing::probe_dsp(plan.dsp);
+    ASSERT_EQ(expected.rfind("error", 0), std::string::npos) << expected;
+    EXPECT_EQ(r.output, expected) << name;
+
+    options.model_only = true;
+    const GeneratedCode model_only = generate_code(loaded.capsule, options);
+    EXPECT_NE(model_only.header.find("kWindowFrames = 0;"), std::string::npos);
+    EXPECT_NE(model_only.source.find("bool dsp_config(::locus::DspBlockConfig*) { return false; }"),
+              std::string::npos);
+    fs::remove_all(dir);
+  }
 }
 
 TEST(CodegenCommand, BadCapsuleAndBadNamespaceAreClearErrors) {

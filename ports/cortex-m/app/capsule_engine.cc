@@ -6,15 +6,7 @@
 #include "runtime/engine/engine.h"
 
 namespace locus::port {
-namespace {
-
-struct State {
-  Capsule capsule;
-  Engine engine;
-};
-static_assert(sizeof(State) <= kCapsuleModelStateBytes, "raise kCapsuleModelStateBytes");
-
-}  // namespace
+using State = CapsuleEngineState;
 
 Status capsule_engine_init(void* context) {
   CapsuleModel* m = static_cast<CapsuleModel*>(context);

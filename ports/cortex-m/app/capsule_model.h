@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #include "ports/cortex-m/app/port_app.h"
+#include "runtime/engine/engine.h"
+#include "runtime/pipeline/pipeline.h"
 
 namespace locus::port {
 
@@ -18,10 +20,19 @@ struct CapsuleModel {
   const uint8_t* end;
   uint8_t* memory;       // the arena (engine) or Pipeline::memory_bytes (pipeline)
   size_t memory_bytes;
-  void* state;           // storage for the runtime objects (kCapsuleModelStateBytes)
+  void* state;           // storage for CapsuleEngineState or CapsulePipelineState
 };
 
-constexpr size_t kCapsuleModelStateBytes = 4096;
+// The runtime objects one model needs, built in `state` by placement new
+// (no static constructors); the firmware reserves exactly their size.
+struct CapsuleEngineState {
+  Capsule capsule;
+  Engine engine;
+};
+struct CapsulePipelineState {
+  Capsule capsule;
+  Pipeline pipeline;
+};
 
 // The capsule input is the model input (capsule_engine.cc).
 Status capsule_engine_init(void* model);

@@ -7,11 +7,7 @@
 namespace locus::port {
 namespace {
 
-struct State {
-  Capsule capsule;
-  Pipeline pipeline;
-};
-static_assert(sizeof(State) <= kCapsuleModelStateBytes, "raise kCapsuleModelStateBytes");
+using State = CapsulePipelineState;
 
 // The pipeline's per-stage "microseconds" come from this clock, so they are
 // instruction counts here.

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "ports/cortex-m/app/port_app.h"
+#include "runtime/dsp/frontend/audio_frontend.h"
 #include "runtime/pipeline/dsp_from_capsule.h"
 
 namespace locus::port {
@@ -25,10 +26,8 @@ struct GeneratedModel {
   void (*invoke)(uint8_t* arena);
   bool (*self_test)(uint8_t* arena);
   bool (*dsp_config)(DspBlockConfig* config);
-  void* frontend;           // dsp::AudioFrontend storage (kFrontendBytes)
+  void* frontend;           // storage for a dsp::AudioFrontend (streaming models)
 };
-
-constexpr size_t kFrontendBytes = 512;
 
 // A model without a DSP block: the input file is the model input.
 Status generated_model_init(void* model);

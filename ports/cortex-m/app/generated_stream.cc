@@ -27,7 +27,6 @@ Status generated_stream_init(void* context) {
                          "dsp block 0 (%s): this port runs the audio front end with int8 output",
                          dsp_block_kind_name(config.kind));
   }
-  static_assert(sizeof(dsp::AudioFrontend) <= kFrontendBytes, "raise kFrontendBytes");
   // Placement new: a known state without a static constructor.
   dsp::AudioFrontend* frontend = new (m->frontend) dsp::AudioFrontend();
   Status s = frontend->init(config.audio, config.sample_rate_hz, m->dsp_state, m->dsp_state_bytes);
