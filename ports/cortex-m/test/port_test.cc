@@ -130,7 +130,8 @@ std::map<std::string, Result> parse_results(const std::string& log) {
 class PortTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite();
-  static void SkipIfUnavailable() {
+  // A skip or failure here stops the test before its body.
+  void SetUp() override {
     if (!skip_reason_.empty()) GTEST_SKIP() << skip_reason_;
     ASSERT_TRUE(setup_error_.empty()) << setup_error_;
   }
@@ -372,7 +373,6 @@ void PortTest::SetUpTestSuite() {
 }
 
 TEST_F(PortTest, InstructionCounterCountsAKnownLoopExactly) {
-  SkipIfUnavailable();
   const std::string& log = logs_["port_codegen"];
   unsigned long long counted = 0, expected = 0;
   const size_t at = log.find("calibrate ");
@@ -384,7 +384,6 @@ TEST_F(PortTest, InstructionCounterCountsAKnownLoopExactly) {
 }
 
 TEST_F(PortTest, TinyModelGivesTheHostBytesBothWaysAndTwiceInOneFirmware) {
-  SkipIfUnavailable();
   Model tiny = *find("tiny");
   expect_matches("port_capsule", tiny);
   for (const char* name : {"tiny_a", "tiny_b"}) {
@@ -394,7 +393,6 @@ TEST_F(PortTest, TinyModelGivesTheHostBytesBothWaysAndTwiceInOneFirmware) {
 }
 
 TEST_F(PortTest, KwsGivesTheHostAndTflmBytesBothWays) {
-  SkipIfUnavailable();
   const Model* kws = find("kws");
   if (kws == nullptr) GTEST_SKIP() << "LOCUS_TEST_DATA is not set; the KWS model is reference data";
   for (const char* fw : {"port_capsule", "port_codegen", "kws_capsule", "kws_codegen"}) {
@@ -403,7 +401,6 @@ TEST_F(PortTest, KwsGivesTheHostAndTflmBytesBothWays) {
 }
 
 TEST_F(PortTest, MicroSpeechPipelineGivesTheHostBytesBothWays) {
-  SkipIfUnavailable();
   const Model* ms = find("micro_speech");
   if (ms == nullptr) GTEST_SKIP() << "LOCUS_TEST_DATA is not set; micro_speech is reference data";
   for (const char* fw : {"port_capsule", "port_codegen", "micro_speech_capsule",
@@ -418,7 +415,6 @@ TEST_F(PortTest, MicroSpeechPipelineGivesTheHostBytesBothWays) {
 }
 
 TEST_F(PortTest, GeneratedFirmwareNeedsLessFlashThanTheCapsuleWay) {
-  SkipIfUnavailable();
   if (find("kws") == nullptr) GTEST_SKIP() << "LOCUS_TEST_DATA is not set";
   // "text data bss dec hex filename" lines from arm-none-eabi-size.
   std::map<std::string, unsigned long> flash;
