@@ -21,6 +21,10 @@ void instruction_counter_start() {
   kCurrent = 0;
   g_wraps = 0;
   kCsr = 0x7;  // enable, interrupt on wrap, processor clock
+  // The counter starts at 0 and loads the reload value on its first tick;
+  // reading before that would look like a full period has passed.
+  while (kCurrent == 0) {
+  }
 }
 
 uint64_t instructions_now() {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ports/cortex-m/semihosting.h"
+#include "ports/cortex-m/stack_meter.h"
 
 extern "C" {
 extern uint32_t __data_start__, __data_end__, __data_load__, __bss_start__, __bss_end__,
@@ -22,6 +23,7 @@ void locus_systick_handler();
          reinterpret_cast<uintptr_t>(&__data_end__) - reinterpret_cast<uintptr_t>(&__data_start__));
   memset(&__bss_start__, 0,
          reinterpret_cast<uintptr_t>(&__bss_end__) - reinterpret_cast<uintptr_t>(&__bss_start__));
+  locus::port::paint_stack();
   locus::port::semihost_exit(main());
 }
 

@@ -5,6 +5,7 @@
 #include "ports/cortex-m/app/port_app.h"
 #include "ports/cortex-m/instruction_counter.h"
 #include "ports/cortex-m/semihosting.h"
+#include "ports/cortex-m/stack_meter.h"
 
 namespace locus::port {
 namespace {
@@ -156,14 +157,18 @@ int main() {
     return 2;
   }
   for (size_t i = 0; i < kPortModelCount; ++i) {
+    const uint64_t t0 = instructions_now();
     const locus::Status s = kPortModels[i]->init(kPortModels[i]->context);
+    const uint64_t init_instructions = instructions_now() - t0;
     if (!s) {
       report_error(kPortModels[i]->name, "-", s.message());
       return 1;
     }
     semihost_write("ready ");
     semihost_write(kPortModels[i]->name);
-    semihost_write(" (self-test passed)\n");
+    semihost_write(" init_instructions=");  // open/verify, DSP tables, self-test
+    write_uint(init_instructions);
+    semihost_write("\n");
   }
   // The first word is the program name.
   int failures = 0;
@@ -181,6 +186,8 @@ int main() {
     }
     if (!run_argument(word)) ++failures;
   }
-  semihost_write(failures == 0 ? "done\n" : "done with errors\n");
+  semihost_write("stack_bytes=");
+  write_uint(stack_high_water());
+  semihost_write(failures == 0 ? "\ndone\n" : "\ndone with errors\n");
   return failures == 0 ? 0 : 1;
 }

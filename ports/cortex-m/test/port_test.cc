@@ -383,6 +383,16 @@ TEST_F(PortTest, InstructionCounterCountsAKnownLoopExactly) {
   EXPECT_LE(counted > expected ? counted - expected : expected - counted, 80u);
 }
 
+TEST_F(PortTest, StackStaysInsideItsReservation) {
+  for (const auto& [fw, log] : logs_) {
+    const size_t at = log.find("stack_bytes=");
+    if (fw == "sizes") continue;
+    ASSERT_NE(at, std::string::npos) << fw << "\n" << log;
+    // The linker script reserves 16 KiB; a full reservation means it overflowed.
+    EXPECT_LT(std::stoul(log.substr(at + 12)), 16384u - 512u) << fw;
+  }
+}
+
 TEST_F(PortTest, TinyModelGivesTheHostBytesBothWaysAndTwiceInOneFirmware) {
   Model tiny = *find("tiny");
   expect_matches("port_capsule", tiny);
