@@ -393,6 +393,22 @@ TEST_F(PortTest, StackStaysInsideItsReservation) {
   }
 }
 
+TEST_F(PortTest, FirmwareLinksNoHeapExceptionsOrPrintf) {
+  const CommandResult nm = run("arm-none-eabi-nm " + std::string(LOCUS_PORT_BUILD_DIR) +
+                               "/ports/cortex-m/*.elf");
+  ASSERT_EQ(nm.status, 0) << nm.output;
+  std::istringstream lines(nm.output);
+  std::string line;
+  const std::vector<std::string> forbidden = {
+      "malloc", "_malloc_r", "free", "_free_r", "calloc", "realloc", "printf", "sprintf",
+      "snprintf", "vsnprintf", "__cxa_throw", "__cxa_allocate_exception", "_Znwj", "_Znaj",
+      "abort"};
+  while (std::getline(lines, line)) {
+    const std::string symbol = line.substr(line.find_last_of(' ') + 1);
+    EXPECT_EQ(std::count(forbidden.begin(), forbidden.end(), symbol), 0) << line;
+  }
+}
+
 TEST_F(PortTest, TinyModelGivesTheHostBytesBothWaysAndTwiceInOneFirmware) {
   Model tiny = *find("tiny");
   expect_matches("port_capsule", tiny);
