@@ -57,6 +57,7 @@ Status Pipeline::init(const Capsule& capsule, uint8_t* memory, size_t bytes) {
     if (!s) return s.prefix("dsp block 0 (%s)", dsp_block_kind_name(plan_.dsp.kind));
   }
   ring_ = plan_.ring_bytes ? memory + plan_.ring_offset : nullptr;
+  window_.init(ring_, plan_.window_frames, plan_.frame_bytes, plan_.stride_frames);
   scratch_ = plan_.scratch_bytes ? memory + plan_.scratch_offset : nullptr;
   samples_ = plan_.samples_bytes ? reinterpret_cast<float*>(memory + plan_.samples_offset) : nullptr;
   {
@@ -90,8 +91,7 @@ void Pipeline::reset() {
     default: break;
   }
   post_.reset();
-  head_ = 0;
-  frames_to_next_ = plan_.window_frames;
+  window_.reset();
   position_ = 0;
   dsp_us_ = 0;
   imu_fill_ = 0;
@@ -124,9 +124,9 @@ uint64_t Pipeline::timestamp_ms() const {
 
 // Moves the block's raw frame in scratch_ into the ring's next slot, in the
 // model input's type.
-void Pipeline::store_frame() {
-  int8_t* slot8 = reinterpret_cast<int8_t*>(ring_ + size_t{head_} * plan_.frame_bytes);
-  uint8_t* slot = ring_ + size_t{head_} * plan_.frame_bytes;
+bool Pipeline::store_frame() {
+  uint8_t* slot = window_.next_slot();
+  int8_t* slot8 = reinterpret_cast<int8_t*>(slot);
   const DspBlockConfig& c = plan_.dsp;
   const size_t n = plan_.features;
   switch (c.kind) {
@@ -159,20 +159,18 @@ void Pipeline::store_frame() {
     }
     case DspBlockKind::kImagePreprocess: break;
   }
-  head_ = head_ + 1 == plan_.window_frames ? 0 : head_ + 1;
+  return window_.commit();
 }
 
 float Pipeline::mean_squared_error() const {
-  // The input as the model saw it: the ring, oldest frame (head_) first.
+  // The input as the model saw it: the window, oldest frame first.
   const TensorView in = engine_.input(0);
   const TensorView out = engine_.output(0);
   const size_t n = plan_.features;
   float sum = 0.0f;
   size_t i = 0;
   for (uint32_t f = 0; f < plan_.window_frames; ++f) {
-    uint32_t slot = head_ + f;
-    if (slot >= plan_.window_frames) slot -= plan_.window_frames;
-    const uint8_t* frame = ring_ + size_t{slot} * plan_.frame_bytes;
+    const uint8_t* frame = window_.frame(f);
     for (size_t j = 0; j < n; ++j, ++i) {
       const float x = dequantize_value(in.type, frame, j, in.scale, in.zero_point);
       const float y = dequantize_value(out.type, out.data, i, out.scale, out.zero_point);
@@ -187,10 +185,7 @@ Status Pipeline::run_inference(PipelineResult* result, uint64_t dsp_us) {
   *result = PipelineResult();
   const TensorView in = engine_.input(0);
   if (ring_ != nullptr && plan_.dsp.kind != DspBlockKind::kImagePreprocess) {
-    // Oldest first: head_ is the next slot to write, i.e. the oldest frame.
-    const size_t older = size_t{plan_.window_frames - head_} * plan_.frame_bytes;
-    memcpy(in.data, ring_ + size_t{head_} * plan_.frame_bytes, older);
-    memcpy(static_cast<uint8_t*>(in.data) + older, ring_, size_t{head_} * plan_.frame_bytes);
+    window_.copy_window(static_cast<uint8_t*>(in.data));
   } else if (ring_ != nullptr) {
     memcpy(in.data, ring_, plan_.frame_bytes);
   }
@@ -250,10 +245,9 @@ Status Pipeline::push(const int16_t* samples, size_t count, size_t* consumed,
     if (!s) return s.prefix("pipeline.push: dsp block 0 (%s)", dsp_block_kind_name(plan_.dsp.kind));
     *consumed += used;
     position_ += used;
-    if (produced) store_frame();
+    const bool due = produced && store_frame();
     dsp_us_ += now() - t0;
-    if (produced && --frames_to_next_ == 0) {
-      frames_to_next_ = plan_.stride_frames;
+    if (due) {
       const uint64_t dsp_us = dsp_us_;
       dsp_us_ = 0;
       LOCUS_RETURN_IF_ERROR(run_inference(result, dsp_us));
@@ -308,7 +302,7 @@ Status Pipeline::push_imu(const float* interleaved, size_t frames, size_t* consu
     Status s = imu_.compute(samples_, static_cast<int32_t>(window),
                             reinterpret_cast<float*>(scratch_));
     if (!s) return s.prefix("pipeline.push_imu: dsp block 0 (imu_features)");
-    store_frame();
+    const bool due = store_frame();
     if (stride < window) {
       memmove(samples_, samples_ + size_t{stride} * axes, size_t{window - stride} * axes * sizeof(float));
       imu_fill_ = window - stride;
@@ -317,8 +311,7 @@ Status Pipeline::push_imu(const float* interleaved, size_t frames, size_t* consu
       imu_skip_ = stride - window;
     }
     dsp_us_ += now() - t0;
-    if (--frames_to_next_ == 0) {
-      frames_to_next_ = plan_.stride_frames;
+    if (due) {
       const uint64_t dsp_us = dsp_us_;
       dsp_us_ = 0;
       LOCUS_RETURN_IF_ERROR(run_inference(result, dsp_us));

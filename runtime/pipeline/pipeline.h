@@ -30,6 +30,7 @@
 #include "runtime/capsule/capsule_reader.h"
 #include "runtime/engine/engine.h"
 #include "runtime/pipeline/dsp_from_capsule.h"
+#include "runtime/pipeline/feature_ring.h"
 #include "runtime/pipeline/postprocess.h"
 #include "runtime/status.h"
 
@@ -115,7 +116,7 @@ class Pipeline {
  private:
   uint64_t now() const { return clock_ ? clock_(clock_context_) : 0; }
   Status init_block(uint8_t* memory);
-  void store_frame();
+  bool store_frame();  // true when an inference is due
   Status run_inference(PipelineResult* result, uint64_t dsp_us);
   uint64_t timestamp_ms() const;
   float mean_squared_error() const;
@@ -137,13 +138,12 @@ class Pipeline {
   dsp::ImagePreprocessor image_;
 
   uint8_t* ring_ = nullptr;      // window_frames x frame_bytes
+  FeatureRing window_;           // over ring_ (streaming blocks)
   uint8_t* scratch_ = nullptr;   // raw block output of one frame
   float* samples_ = nullptr;     // IMU window, axes interleaved
   float input_scale_ = 1.0f;     // model input quantisation (IMU float -> int8)
   int32_t input_zero_point_ = 0;
 
-  uint32_t head_ = 0;            // next ring slot (the oldest once full)
-  uint32_t frames_to_next_ = 0;  // feature frames until the next inference
   uint64_t position_ = 0;
   uint64_t dsp_us_ = 0;          // DSP time since the last result
   uint32_t imu_fill_ = 0;        // IMU frames in samples_

@@ -1,7 +1,6 @@
-// Streaming for generated models: the same order of work as the runtime's
-// Pipeline (front end frame by frame, int8 feature ring, an inference every
-// stride_frames frames once the window is full), so outputs can be compared
-// byte for byte. The port supports the audio front end, the block the
+// Streaming for generated models: the front end frame by frame into the
+// runtime's FeatureRing (the Pipeline's own window), an inference whenever
+// the ring says one is due, so outputs can be compared byte for byte. The port supports the audio front end, the block the
 // micro_speech pipeline uses.
 #include <new>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include "ports/cortex-m/app/generated_model.h"
 #include "ports/cortex-m/instruction_counter.h"
 #include "runtime/dsp/frontend/audio_frontend.h"
+#include "runtime/pipeline/feature_ring.h"
 
 namespace locus::port {
 
@@ -45,10 +45,10 @@ Status generated_stream_run(void* context, const uint8_t* input, size_t bytes, R
   }
   auto* frontend = static_cast<dsp::AudioFrontend*>(m->frontend);
   frontend->reset();
-  uint8_t* model_input = m->arena + m->input_offset;
+  FeatureRing ring;
+  ring.init(m->window, m->window_frames, m->features, m->stride_frames);
   const int16_t* pcm = reinterpret_cast<const int16_t*>(input);
-  const size_t count = bytes / 2, frame_bytes = m->features;
-  uint32_t head = 0, to_next = m->window_frames;
+  const size_t count = bytes / 2;
   size_t done = 0;
   uint64_t dsp_pending = 0;  // counted at the next inference, as the Pipeline counts it
   while (done < count) {
@@ -57,20 +57,17 @@ Status generated_stream_run(void* context, const uint8_t* input, size_t bytes, R
     bool produced = false;
     LOCUS_RETURN_IF_ERROR(frontend->process(pcm + done, count - done, &used, m->frame, &produced));
     done += used;
+    bool due = false;
     if (produced) {
       dsp::frontend_to_int8_micro_speech(m->frame, static_cast<int32_t>(m->features),
-                                         reinterpret_cast<int8_t*>(m->window + head * frame_bytes));
-      head = head + 1 == m->window_frames ? 0 : head + 1;
+                                         reinterpret_cast<int8_t*>(ring.next_slot()));
+      due = ring.commit();
     }
     dsp_pending += instructions_now() - t0;
-    if (!produced || --to_next != 0) continue;
-    to_next = m->stride_frames;
+    if (!due) continue;
     result->dsp_instructions += dsp_pending;
     dsp_pending = 0;
-    // Oldest frame (the next slot to write) first.
-    const size_t older = (m->window_frames - head) * frame_bytes;
-    memcpy(model_input, m->window + head * frame_bytes, older);
-    memcpy(model_input + older, m->window, head * frame_bytes);
+    ring.copy_window(m->arena + m->input_offset);
     invoke_counted(m, result);
     LOCUS_RETURN_IF_ERROR(append_output(m->arena + m->output_offset, m->output_bytes, result));
   }
