@@ -195,20 +195,27 @@ TEST(CodeGenerator, TwoCopiesInOneProgramGiveTheRuntimesBytes) {
   fs::remove_all(dir);
 }
 
-TEST(CodeGenerator, KwsModelGivesTflmsBytes) {
+// Every MLPerf Tiny reference model (convolutions, depthwise, pooling, ADD,
+// fully connected, softmax...) on TFLM's five fixed inputs.
+class MlperfModel : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(MlperfModel, GeneratedCodeGivesTflmsBytes) {
   const std::string data = testing::test_data_dir();
-  if (data.empty()) GTEST_SKIP() << "LOCUS_TEST_DATA is not set; the KWS model is reference data";
+  if (data.empty()) GTEST_SKIP() << "LOCUS_TEST_DATA is not set; the models are reference data";
+  const std::string model = GetParam();
   CapsuleSpec spec;
-  spec.identity.name = "kws_ref_model";
-  spec.graph = import_tflite(read_file(data + "/mlperf_tiny_models/kws_ref_model.tflite").span());
-  const LoadedCapsule loaded = open_capsule(copy_to_aligned(build_capsule(std::move(spec)).bytes), "kws");
-  const std::string dir = temp_dir("kws");
-  write_generated_code(generate_code(loaded.capsule, {}), dir);  // namespace from the name
-  std::ofstream(dir + "/main.cc") << host_main({{"kws_ref_model", "kws_ref_model.h"}});
+  spec.identity.name = model;
+  spec.graph = import_tflite(read_file(data + "/mlperf_tiny_models/" + model + ".tflite").span());
+  const LoadedCapsule loaded =
+      open_capsule(copy_to_aligned(build_capsule(std::move(spec)).bytes), model);
+  const std::string dir = temp_dir(model);
+  const GeneratedCode code = generate_code(loaded.capsule, {});  // namespace from the name
+  write_generated_code(code, dir);
+  std::ofstream(dir + "/main.cc") << host_main({{code.name_space, code.header_name}});
   std::string args, expected;
   for (int k = 0; k < 5; ++k) {
-    const std::string golden = data + "/golden/mlperf_tiny/kws_ref_model/";
-    args += " kws_ref_model=" + golden + "input_" + std::to_string(k) + ".bin";
+    const std::string golden = data + "/golden/mlperf_tiny/" + model + "/";
+    args += " " + code.name_space + "=" + golden + "input_" + std::to_string(k) + ".bin";
     const AlignedBuffer out = read_file(golden + "output_" + std::to_string(k) + ".bin");
     std::string hex;
     char byte[3];
@@ -218,12 +225,15 @@ TEST(CodeGenerator, KwsModelGivesTflmsBytes) {
     }
     expected += "self_test 1\n" + hex + "\n";
   }
-  const CommandResult r =
-      compile_and_run(dir, {dir + "/main.cc", dir + "/kws_ref_model.cc"}, args);
+  const CommandResult r = compile_and_run(dir, {dir + "/main.cc", dir + "/" + code.source_name}, args);
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(r.output, expected);
   fs::remove_all(dir);
 }
+
+INSTANTIATE_TEST_SUITE_P(Golden, MlperfModel,
+                         ::testing::Values("kws_ref_model", "vww_96_int8",
+                                           "pretrainedResnet_quant", "ad01_int8"));
 
 // A pipeline capsule around TFLM's micro_speech model (audio front end) and
 // one around the MLPerf KWS model (MFCC block, int8 features).
