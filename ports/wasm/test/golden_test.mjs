@@ -160,6 +160,86 @@ describe('micro_speech: front end and model', { skip: noData }, () => {
   });
 });
 
+// The MLPerf KWS model behind the runtime's MFCC block: float DSP is where a
+// target could round differently, so the window the model sees must equal
+// `locus features` byte for byte, and every inference must equal `locus run`.
+const speech = data && path.join(data, 'speech_commands_test_v0.02');
+const noSpeech = noData || (!fs.existsSync(speech) && `${speech} is missing`);
+for (const arithmetic of ['float', 'fixed']) {
+  describe(`MLPerf KWS behind the MFCC block (${arithmetic})`, { skip: noSpeech }, () => {
+    const block = `mfcc: { window_ms: 40, step_ms: 20, fft_length: 1024, mel_bands: 40, lower_hz: 20,
+          upper_hz: 4000, coefficients: 10, log: natural, log_offset: 1.0e-6, arithmetic: ${arithmetic},
+          quantize: { scale: 0.5847029, zero_point: 83 } }`;
+    const dir = path.join(work, `kws_${arithmetic}`);
+    let capsulePath, capsule, clips;
+    before(() => {
+      fs.mkdirSync(dir);
+      fs.writeFileSync(path.join(dir, 'block.yml'), `${block}\n`);
+      fs.writeFileSync(path.join(dir, 'locus.yml'), `name: kws_mfcc_${arithmetic}
+version: 1.0.0
+input: { sensor: audio, sample_rate: 16000, window_ms: 1000, stride_ms: 500 }
+features:
+  - ${block}
+model:
+  import: \${LOCUS_TEST_DATA}/mlperf_tiny_models/kws_ref_model.tflite
+  labels: [down, go, left, no, off, on, right, stop, up, yes, _silence_, _unknown_]
+postprocess: { average_ms: 1000, threshold: 0.6, suppress_ms: 1000, background: [_silence_, _unknown_] }
+`);
+      capsulePath = path.join(dir, 'kws.capsule');
+      host('build', '-f', path.join(dir, 'locus.yml'), '-o', capsulePath);
+      capsule = locus.open(read(capsulePath));
+      // The first two full-second clips of every word (sorted: the same each run).
+      clips = [];
+      for (const word of fs.readdirSync(speech).filter((w) => fs.statSync(path.join(speech, w)).isDirectory()).sort()) {
+        const files = fs.readdirSync(path.join(speech, word)).filter((f) => f.endsWith('.wav')).sort();
+        let taken = 0;
+        for (const f of files) {
+          const file = path.join(speech, word, f);
+          const samples = parseWav(read(file), file).samples;
+          if (samples.length !== 16000) continue;
+          clips.push({ name: `${word}/${f}`, file, samples });
+          if (++taken === 2) break;
+        }
+      }
+    });
+    after(() => capsule?.close());
+
+    test('each clip: the feature window equals locus features, the output locus run', () => {
+      assert.equal(clips.length, 24);
+      for (const [i, c] of clips.entries()) {
+        capsule.reset();
+        const results = capsule.push(c.samples);
+        assert.equal(results.length, 1, `${c.name}: one 49-frame window`);
+        const npyFile = path.join(dir, 'features.npy');
+        host('features', '-b', path.join(dir, 'block.yml'), c.file, '-o', npyFile);
+        const npy = read(npyFile);
+        const header = 10 + (npy[8] | (npy[9] << 8));  // .npy version 1: magic, version, header length
+        assert.deepEqual(results[0].window, npy.subarray(header), `${c.name}: int8 MFCC window (49x10)`);
+        if (i % 8 === 0) {  // the model alone on that window, through the host
+          const input = path.join(dir, 'window.bin');
+          const output = path.join(dir, 'output.bin');
+          fs.writeFileSync(input, results[0].window);
+          host('run', capsulePath, '--input', input, '--output', output);
+          assert.deepEqual(results[0].output, read(output), `${c.name}: model output`);
+        }
+      }
+    });
+
+    test('the clips as one stream: every inference equals the host\'s', () => {
+      const stream = new Int16Array(clips.length * 16000);
+      clips.forEach((c, i) => stream.set(c.samples, i * 16000));
+      const wavFile = path.join(dir, 'stream.wav');
+      fs.writeFileSync(wavFile, encodeWav(stream, 16000));
+      const expected = hostStream(capsulePath, wavFile).map(hostComparable);
+      capsule.reset();
+      const got = [];
+      for (let at = 0; at < stream.length; at += 1000) got.push(...capsule.push(stream.subarray(at, at + 1000)));
+      assert.equal(got.length, 47);  // 24 s, a window every 0.5 s from 1 s on
+      assert.deepEqual(got.map(comparable), expected);
+    });
+  });
+}
+
 describe('MLPerf Tiny models on fixed inputs', { skip: noData }, () => {
   for (const model of ['kws_ref_model', 'ad01_int8', 'pretrainedResnet_quant', 'vww_96_int8']) {
     test(`${model}: outputs equal TFLM's and the host's`, () => {
