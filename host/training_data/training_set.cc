@@ -131,9 +131,9 @@ TrainingSet compose_training_set(const Dataset& dataset, const TrainingSetOption
     std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
       return a.first != b.first ? a.first < b.first : a.second->path < b.second->path;
     });
-    if (ranked.size() > target) ranked.resize(target);
+    if (!options.whole_split && ranked.size() > target) ranked.resize(target);
     for (const auto& [_, s] : ranked) chosen_unknown.insert(s);
-    if (unknown_pool.size() < target) {
+    if (!options.whole_split && unknown_pool.size() < target) {
       set.warnings.push_back(where + ": _unknown_ has " + std::to_string(unknown_pool.size()) +
                              " clips of other words, fewer than the " + std::to_string(target) +
                              " wanted");
@@ -146,7 +146,7 @@ TrainingSet compose_training_set(const Dataset& dataset, const TrainingSetOption
     size_t target = static_cast<size_t>(std::llround(options.silence_share * mean));
     if (target == 0 && options.silence_share > 0) target = 1;
     const size_t real = direct[static_cast<size_t>(silence)].size();
-    if (target > real) {
+    if (!options.whole_split && target > real) {
       if (have_noise) {
         generated = target - real;
       } else if (real > 0) {
@@ -174,7 +174,11 @@ TrainingSet compose_training_set(const Dataset& dataset, const TrainingSetOption
   for (size_t i = 0; i < labels.size(); ++i) {
     if (set.counts_per_label[i] == 0) empty.push_back(labels[i]);
   }
-  if (!empty.empty()) {
+  if (!empty.empty() && options.whole_split) {
+    // Measuring what the split holds: a label with no clips is only absent.
+    set.warnings.push_back(where + ": no clips for model label" + (empty.size() > 1 ? "s " : " ") +
+                           join(empty));
+  } else if (!empty.empty()) {
     std::string hint;
     if (silence >= 0 && set.counts_per_label[static_cast<size_t>(silence)] == 0) {
       hint = have_noise ? "; _silence_ is generated only when silence_share > 0"

@@ -34,6 +34,10 @@ struct TrainingSetOptions {
   // _silence_ examples relative to that mean: the dataset's own _silence_
   // clips, topped up with generated ones when noise is available.
   double silence_share = 1.0;
+  // Every clip of the split, as `locus eval` sees it: all other words in
+  // _unknown_, only the dataset's own _silence_ clips, no shares applied.
+  // For measuring, not training.
+  bool whole_split = false;
   uint64_t seed = 0;
 };
 

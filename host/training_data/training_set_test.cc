@@ -129,6 +129,26 @@ TEST(TrainingSet, AugmentedVariantsFollowEachClip) {
   EXPECT_EQ(set.examples.size() - i, 21u);  // 7 generated silences x 3
 }
 
+TEST(TrainingSet, WholeSplitKeepsEveryClipAndGeneratesNothing) {
+  const Dataset& d = keywords();
+  TrainingSetOptions o;
+  o.labels = kKeywordLabels;
+  o.whole_split = true;
+  o.unknown_share = 0.5;  // shares do not apply to a whole split
+  const TrainingSet set = compose_training_set(d, o, /*have_noise=*/true);
+  EXPECT_EQ(set.counts_per_label, (std::vector<size_t>{10, 8, 54, 2}));
+  EXPECT_EQ(set.examples.size(), 74u);
+  for (const auto& e : set.examples) EXPECT_NE(e.source, nullptr);
+  EXPECT_TRUE(set.warnings.empty()) << set.warnings[0];
+
+  // A label with no clips in the split is absent, not an error.
+  o.split = "validation";
+  const TrainingSet validation = compose_training_set(d, o, true);
+  EXPECT_EQ(validation.counts_per_label, (std::vector<size_t>{3, 3, 5, 0}));
+  ASSERT_EQ(validation.warnings.size(), 1u);
+  EXPECT_EQ(validation.warnings[0], where(d, "validation") + ": no clips for model label _silence_");
+}
+
 TEST(TrainingSet, SilenceWithoutNoiseUsesTheDatasetsClips) {
   const Dataset& d = keywords();
   TrainingSetOptions o;
