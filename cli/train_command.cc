@@ -64,6 +64,11 @@ void run_train(TrainOptions& o) {
             << (anomaly ? plain(r.float_test) : percent(r.float_test)) << "\n";
   std::cout << "    int8 (runtime)   " << show(r.int8_validation) << "   "
             << (anomaly ? plain(r.int8_test) : percent(r.int8_test)) << "\n";
+  if (r.qat.ran) {
+    std::cout << "  quantisation-aware fine-tuning: " << r.qat.outcome.history.size()
+              << " epochs, int8 validation " << show(r.qat.int8_validation)
+              << (r.qat.kept ? " (kept)" : " (not better: post-training capsule kept)") << "\n";
+  }
   if (!anomaly && !std::isnan(r.float_test) && r.float_test - r.int8_test > 0.01) {
     std::cout << "  warning: int8 loses " << percent(r.float_test - r.int8_test)
               << " on the test split (more than one point)\n";
@@ -85,8 +90,9 @@ void register_train(CLI::App& app) {
       "Train the model a pipeline file names (model.arch) on a dataset and write an int8 capsule.\n"
       "Features come from the pipeline's own DSP block (cached on disk, computed on both cores);\n"
       "the data is split by speaker or device; training stops early on the validation split and\n"
-      "can be resumed; the result is quantized (per-channel int8) and checked through the runtime\n"
-      "against the float model. Settings live in the pipeline's train: section (docs/training.md).");
+      "can be resumed; the result is quantized (per-channel int8, with quantisation-aware\n"
+      "fine-tuning when that loses accuracy) and checked through the runtime against the float model.\n"
+      " Settings live in the pipeline's train: section (docs/training.md).");
   cmd->add_option("-f,--file", o->job.pipeline, "Pipeline file")->capture_default_str();
   cmd->add_option("--data", o->job.data, "Dataset folder (overrides train.data)");
   cmd->add_option("--manifest", o->job.manifest, "Manifest CSV or JSON lines (overrides train.manifest)");
@@ -100,6 +106,10 @@ void register_train(CLI::App& app) {
                   "Use at most N clips per label and split (quick runs)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--sequence", o->job.sequence, "Capsule sequence number")->capture_default_str();
+  cmd->add_option("--qat", o->job.qat_when,
+                  "Quantisation-aware fine-tuning: auto (when int8 loses more than train.qat.max_loss "
+                  "on validation), always or never (overrides train.qat.when)")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("--fresh", o->job.fresh, "Ignore an existing checkpoint and start over");
   cmd->add_option("--sign", o->sign, "Sign the capsule with this key (see locus keys)");
   cmd->add_option("-t,--tag", o->tag, "Store the capsule under NAME:TAG (see locus ls)");

@@ -20,6 +20,7 @@
 #include "host/training_data/training_set.h"
 #include "train/models/kmeans.h"
 #include "train/models/model_zoo.h"
+#include "train/quantization_aware.h"
 #include "train/train_settings.h"
 
 namespace locus::train {
@@ -56,11 +57,13 @@ struct ExampleSet {
 
 ExampleSet classifier_set(const host::Dataset& dataset, const std::vector<std::string>& labels,
                           const std::string& split, uint32_t variants, const TrainSettings& s,
-                          bool have_noise, std::vector<std::string>& warnings) {
+                          bool have_noise, std::vector<std::string>& warnings,
+                          bool whole_split = false) {
   host::TrainingSetOptions o;
   o.labels = labels;
   o.split = split;
   o.augment_variants = variants;
+  o.whole_split = whole_split;
   o.unknown_share = s.unknown_share;
   o.silence_share = s.silence_share;
   // Validation and test silence must differ from the training silence.
@@ -242,6 +245,66 @@ std::string fingerprint_of(const host::PipelineFile& p, const TensorSet& train) 
   return text + host::to_hex(digest.data(), digest.size()) + host::to_hex(labels.data(), labels.size());
 }
 
+std::string percent_or_value(double v, bool anomaly) {
+  char text[32];
+  std::snprintf(text, sizeof text, anomaly ? "%.5f" : "%.2f%%", anomaly ? v : 100 * v);
+  return text;
+}
+
+// A quantised capsule and its figure on the validation windows through the
+// runtime: accuracy for classifiers, mean reconstruction error for anomaly
+// models.
+struct CapsuleCheck {
+  host::PipelineBuild build;
+  double int8_validation = NAN;
+};
+
+CapsuleCheck quantize_and_check(const host::PipelineFile& p, const host::PipelineFeatures& chain,
+                                const host::FloatModel& float_model,
+                                const torch::Tensor& calibration,
+                                const std::vector<host::TrainingExample>& train_examples,
+                                const Windows& val_w, const torch::Tensor& val_y, bool anomaly,
+                                const std::optional<host::FeatureQuantization>& quantization,
+                                uint64_t sequence) {
+  host::RangeObserver observer(float_model);
+  for (int64_t i = 0; i < calibration.size(0); ++i) {
+    const torch::Tensor x = calibration[i].contiguous();
+    observer.observe({x.data_ptr<float>(), static_cast<size_t>(x.numel())});
+  }
+  const host::Graph graph = host::quantize_model(float_model, observer.ranges());
+
+  // A float spectral block quantises its output for the int8 model on the
+  // device: with the model input's calibrated scale and zero point.
+  host::PipelineFile built = p;
+  if (!quantization && chain.audio) {
+    const host::TensorDef& in = graph.tensors.at(static_cast<size_t>(graph.inputs.at(0)));
+    YAML::Node block = YAML::Clone(p.features[0]);
+    YAML::Node params = block.begin()->second;
+    params["quantize"]["scale"] = in.scale.at(0);
+    params["quantize"]["zero_point"] = in.zero_point.at(0);
+    built.features[0] = block;
+  }
+
+  // The capsule, through the same builder `locus build` uses.
+  host::PipelineBuildOptions build_options;
+  build_options.trained_model = &graph;
+  build_options.sequence = sequence;
+  build_options.producer = "locus train";
+  for (const auto& e : train_examples) {
+    if (e.source != nullptr && e.variant == 0 && build_options.data_files.size() < 200) {
+      build_options.data_files.push_back(e.source->path);
+    }
+  }
+  CapsuleCheck check;
+  check.build = host::build_pipeline(built, build_options);
+  const Task task = anomaly ? Task::kReconstruct : Task::kClassify;
+  const auto scores = run_int8(check.build.bytes, val_w, quantization, task);
+  check.int8_validation =
+      anomaly ? std::accumulate(scores.begin(), scores.end(), 0.0) / double(scores.size())
+              : accuracy_of(scores, val_y);
+  return check;
+}
+
 }  // namespace
 
 TrainJobResult run_train_job(const TrainJobOptions& options) {
@@ -260,6 +323,7 @@ TrainJobResult run_train_job(const TrainJobOptions& options) {
   if (!options.noise.empty()) s.noise = fs::absolute(options.noise).string();
   if (options.epochs > 0) s.optimizer.epochs = options.epochs;
   if (options.max_per_class >= 0) s.max_per_class = options.max_per_class;
+  if (!options.qat_when.empty()) s.qat.when = options.qat_when;
   const ArchSpec arch = parse_arch(p.model.node, p.path);
   result.arch = arch.arch;
   result.task = arch_task(arch.arch);
@@ -338,9 +402,12 @@ TrainJobResult run_train_job(const TrainJobOptions& options) {
                                have_noise, result.warnings);
     val_set = classifier_set(dataset, p.model.labels, std::string(host::kValidationSplit), 0, s,
                              have_noise, result.warnings);
+    // The test split is measured whole, as `locus eval` measures it: every
+    // other word, only real silence, so float and int8 figures compare
+    // directly with the capsule's evaluation.
     if (!dataset.split(host::kTestSplit).empty()) {
       test_set = classifier_set(dataset, p.model.labels, std::string(host::kTestSplit), 0, s,
-                                have_noise, result.warnings);
+                                have_noise, result.warnings, /*whole_split=*/true);
     }
   }
   for (const auto& w : result.warnings) say(loud, "warning: " + w);
@@ -449,56 +516,71 @@ TrainJobResult run_train_job(const TrainJobOptions& options) {
 
   // Quantisation: ranges from representative training windows (spread
   // evenly over the set, augmented copies included).
-  say(loud, "quantizing: int8 per-channel weights, activation ranges from up to " +
-                std::to_string(s.calibration_windows) + " training windows");
-  host::RangeObserver observer(float_model);
   const int64_t n_calibration = std::min<int64_t>(s.calibration_windows, train.size());
-  for (int64_t i = 0; i < n_calibration; ++i) {
-    const int64_t row = i * train.size() / n_calibration;
-    const torch::Tensor x = train.x[row].contiguous();
-    observer.observe({x.data_ptr<float>(), static_cast<size_t>(x.numel())});
-  }
-  const host::Graph graph = host::quantize_model(float_model, observer.ranges());
+  std::vector<int64_t> calibration_rows;
+  for (int64_t i = 0; i < n_calibration; ++i) calibration_rows.push_back(i * train.size() / n_calibration);
+  const torch::Tensor calibration = train.x.index({torch::tensor(calibration_rows, torch::kInt64)});
+  say(loud, "quantizing: int8 per-channel weights, activation ranges from " +
+                std::to_string(n_calibration) + " training windows");
+  CapsuleCheck ptq = quantize_and_check(p, chain, float_model, calibration, train_set.examples,
+                                        val_w, val.y, anomaly, quantization, options.sequence);
+  result.int8_validation = ptq.int8_validation;
+  result.qat.post_training_int8_validation = ptq.int8_validation;
 
-  // A float spectral block quantises its output for the int8 model on the
-  // device: with the model input's calibrated scale and zero point.
-  host::PipelineFile built = p;
-  if (!quantization && chain.audio) {
-    const host::TensorDef& in = graph.tensors.at(static_cast<size_t>(graph.inputs.at(0)));
-    YAML::Node block = YAML::Clone(p.features[0]);
-    YAML::Node params = block.begin()->second;
-    params["quantize"]["scale"] = in.scale.at(0);
-    params["quantize"]["zero_point"] = in.zero_point.at(0);
-    built.features[0] = block;
-  }
-
-  // The capsule, through the same builder `locus build` uses.
-  host::PipelineBuildOptions build_options;
-  build_options.trained_model = &graph;
-  build_options.sequence = options.sequence;
-  build_options.producer = "locus train";
-  for (const auto& e : train_set.examples) {
-    if (e.source != nullptr && e.variant == 0 && build_options.data_files.size() < 200) {
-      build_options.data_files.push_back(e.source->path);
+  // Quantisation-aware fine-tuning when post-training quantisation loses
+  // too much (or when asked): the better capsule on validation is kept.
+  const bool qat_possible = net && net->simulates_int8();
+  const bool qat_wanted =
+      s.qat.when == "always" ||
+      (s.qat.when == "auto" && !anomaly &&
+       result.float_validation - ptq.int8_validation > s.qat.max_loss);
+  if (qat_wanted && !qat_possible) {
+    result.warnings.push_back(arch.arch + " has no quantisation-aware fine-tuning");
+  } else if (qat_wanted) {
+    say(loud, "quantisation-aware fine-tuning (" + std::to_string(s.qat.epochs) +
+                  " epochs): int8 validation " + percent_or_value(ptq.int8_validation, anomaly) +
+                  " vs float " + percent_or_value(result.float_validation, anomaly));
+    const auto t_qat = Clock::now();
+    TrainLoopOptions loop;
+    loop.settings = s.optimizer;
+    loop.settings.epochs = s.qat.epochs;
+    loop.settings.learning_rate = s.qat.learning_rate;
+    loop.settings.warmup_epochs = 0;
+    loop.settings.patience = s.qat.epochs;
+    loop.checkpoint = (fs::path(result.work_dir) / "qat_checkpoint.pt").string();
+    loop.resume = !options.fresh;
+    loop.fingerprint = fingerprint_of(p, train) + "\nqat after epoch " +
+                       std::to_string(result.outcome.best_epoch);
+    loop.show_progress = loud;
+    result.qat.ran = true;
+    result.qat.outcome =
+        fine_tune_quantization_aware(*net, train, val, calibration, quantization.has_value(), loop);
+    FloatModelBuilder builder(net->input_shape(frames, features), input_q);
+    net->export_layers(builder);
+    CapsuleCheck aware = quantize_and_check(p, chain, builder.finish(), calibration,
+                                            train_set.examples, val_w, val.y, anomaly,
+                                            quantization, options.sequence);
+    result.qat.int8_validation = aware.int8_validation;
+    result.qat.seconds = since(t_qat);
+    result.qat.kept = anomaly ? aware.int8_validation <= ptq.int8_validation
+                              : aware.int8_validation >= ptq.int8_validation;
+    if (result.qat.kept) {
+      ptq = std::move(aware);
+      result.int8_validation = ptq.int8_validation;
     }
+    say(loud, std::string("  int8 validation after fine-tuning: ") +
+                  percent_or_value(result.qat.int8_validation, anomaly) +
+                  (result.qat.kept ? " (kept)" : " (post-training capsule kept)"));
   }
-  result.build = host::build_pipeline(built, build_options);
+  result.build = std::move(ptq.build);
   result.capsule = result.build.bytes;
 
-  // The int8 capsule through the runtime, on the same windows.
-  say(loud, "checking the int8 capsule through the runtime");
-  if (!anomaly) {
-    result.int8_validation = accuracy_of(run_int8(result.capsule, val_w, quantization, result.task), val.y);
-    if (test.size() > 0) {
-      result.int8_test = accuracy_of(run_int8(result.capsule, test_w, quantization, result.task), test.y);
-    }
-  } else {
-    const auto v = run_int8(result.capsule, val_w, quantization, result.task);
-    result.int8_validation = std::accumulate(v.begin(), v.end(), 0.0) / double(v.size());
-    if (test.size() > 0) {
-      result.int8_test = clip_auc(run_int8(result.capsule, test_w, quantization, result.task),
-                                  test_w.origin, test_set.examples);
-    }
+  // The int8 capsule through the runtime, on the test windows.
+  if (test.size() > 0) {
+    say(loud, "checking the int8 capsule on the test split through the runtime");
+    const auto scores = run_int8(result.capsule, test_w, quantization, result.task);
+    result.int8_test = anomaly ? clip_auc(scores, test_w.origin, test_set.examples)
+                               : accuracy_of(scores, test.y);
   }
   host::write_file_atomic(result.capsule_path, result.capsule);
   result.seconds_total = since(t_start);
@@ -530,6 +612,16 @@ nlohmann::json train_summary_json(const TrainJobResult& r) {
       {"float", {{"validation", number(r.float_validation)}, {"test", number(r.float_test)}}},
       {"int8", {{"validation", number(r.int8_validation)}, {"test", number(r.int8_test)}}},
       {"silhouette", number(r.silhouette)},
+      {"quantization",
+       {{"method", r.qat.ran && r.qat.kept ? "quantization-aware" : "post-training"},
+        {"post_training_int8_validation", number(r.qat.post_training_int8_validation)},
+        {"aware_fine_tuning",
+         r.qat.ran ? nlohmann::json{{"epochs", r.qat.outcome.history.size()},
+                                    {"best_epoch", r.qat.outcome.best_epoch},
+                                    {"int8_validation", number(r.qat.int8_validation)},
+                                    {"kept", r.qat.kept},
+                                    {"seconds", r.qat.seconds}}
+                   : nlohmann::json()}}},
       {"splits", {{"train", split(r.train)}, {"validation", split(r.validation)},
                   {"test", split(r.test)}}},
       {"best_epoch", r.outcome.best_epoch},

@@ -30,6 +30,7 @@ struct TrainJobOptions {
   std::string data, manifest, noise;
   int32_t epochs = 0;
   int32_t max_per_class = -1;
+  std::string qat_when;   // auto | always | never; empty: the pipeline's train.qat.when
   std::string output;     // capsule path; default NAME.capsule in the current folder
   std::string work_dir;   // checkpoint and training.json; default OUTPUT minus .capsule + ".train"
   std::string cache_dir;  // feature cache; empty: the default
@@ -42,6 +43,16 @@ struct SplitSummary {
   size_t clips = 0;     // source clips (generated silence not included)
   size_t examples = 0;  // windows the model saw (variants and generated silence included)
   std::vector<size_t> per_label;
+};
+
+// Quantisation-aware fine-tuning, when it ran.
+struct QatSummary {
+  double post_training_int8_validation = NAN;  // what decided it (auto)
+  bool ran = false;
+  bool kept = false;  // its capsule did better on validation than post-training's
+  TrainOutcome outcome;
+  double int8_validation = NAN;
+  double seconds = 0;
 };
 
 struct TrainJobResult {
@@ -59,6 +70,7 @@ struct TrainJobResult {
   double float_validation = NAN, int8_validation = NAN;
   double float_test = NAN, int8_test = NAN;
   double silhouette = NAN;  // k-means
+  QatSummary qat;
   host::FeatureCacheStats cache;
   double seconds_features = 0, seconds_training = 0, seconds_total = 0;
   std::vector<std::string> warnings;

@@ -73,6 +73,7 @@ train:
   batch: 32
   learning_rate: 0.005
   seed: 1
+  qat: { epochs: 2, learning_rate: 0.001 }
 )");
   const TrainJobResult r = run_train_job(quiet_job(dir / "locus.yml", dir));
   EXPECT_EQ(r.labels, (std::vector<std::string>{"yes", "no", "_silence_"}));
@@ -95,6 +96,26 @@ train:
   EXPECT_EQ(again.outcome.resumed_from_epoch, static_cast<int32_t>(r.outcome.history.size()));
   EXPECT_DOUBLE_EQ(again.float_test, r.float_test);
   EXPECT_DOUBLE_EQ(again.int8_test, r.int8_test);
+
+  // Quantisation-aware fine-tuning on request: it runs after the resumed
+  // training, and the capsule kept is the better one on validation.
+  TrainJobOptions aware = quiet_job(dir / "locus.yml", dir);
+  aware.qat_when = "always";
+  const TrainJobResult q = run_train_job(aware);
+  ASSERT_TRUE(q.qat.ran);
+  // auto: fine-tuning runs only when post-training quantisation loses more
+  // than a point on validation.
+  EXPECT_EQ(r.qat.ran, r.float_validation - r.qat.post_training_int8_validation > 0.01);
+  EXPECT_EQ(q.qat.outcome.history.size(), 2u);
+  EXPECT_TRUE(fs::exists(q.work_dir + "/qat_checkpoint.pt"));
+  const double post_training = q.qat.post_training_int8_validation;
+  EXPECT_DOUBLE_EQ(post_training, r.qat.post_training_int8_validation);
+  EXPECT_DOUBLE_EQ(q.int8_validation, std::max(post_training, q.qat.int8_validation));
+  EXPECT_EQ(q.qat.kept, q.qat.int8_validation >= post_training);
+  EXPECT_NEAR(q.int8_test, q.float_test, kInt8Tolerance);
+  const nlohmann::json summary = train_summary_json(q);
+  EXPECT_EQ(summary["quantization"]["method"], q.qat.kept ? "quantization-aware" : "post-training");
+  EXPECT_EQ(summary["quantization"]["aware_fine_tuning"]["epochs"], 2);
 }
 
 // A machine hum (fundamental and harmonics, a little noise); anomalous

@@ -49,6 +49,23 @@ TrainSettings parse_train_settings(const host::PipelineFile& p) {
   f.get("seed", o.seed);
   f.get("threads", o.threads);
   f.get("calibration_windows", s.calibration_windows);
+  if (const YAML::Node qat = f.child("qat")) {
+    host::YamlFields g(qat, p.path, "train.qat");
+    g.get("when", s.qat.when);
+    g.get("epochs", s.qat.epochs);
+    g.get("learning_rate", s.qat.learning_rate);
+    g.get("max_loss", s.qat.max_loss);
+    g.reject_unknown();
+    auto check = [&](bool ok, const char* key, const std::string& expected) {
+      if (!ok) g.error_at(qat[key], std::string("train.qat.") + key + ": expected " + expected);
+    };
+    check(s.qat.when == "auto" || s.qat.when == "always" || s.qat.when == "never", "when",
+          "auto, always or never");
+    check(s.qat.epochs >= 1 && s.qat.epochs <= 1000, "epochs", "1 to 1000");
+    check(s.qat.learning_rate > 0 && s.qat.learning_rate < 10, "learning_rate",
+          "a positive rate below 10");
+    check(s.qat.max_loss >= 0 && s.qat.max_loss < 1, "max_loss", "a share in [0, 1)");
+  }
   f.get("max_per_class", s.max_per_class);
   f.get("anomalous_labels", s.anomalous_labels);
   f.reject_unknown();

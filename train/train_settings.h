@@ -22,6 +22,11 @@
 //     time_mask: 0                    # SpecAugment-style masks (frames)
 //     feature_mask: 0                 # (feature rows)
 //     calibration_windows: 400        # representative windows for int8 ranges
+//     qat:                            # quantisation-aware fine-tuning
+//       when: auto                    # auto | always | never
+//       epochs: 5
+//       learning_rate: 0.0003
+//       max_loss: 0.01                # auto: when int8 loses more accuracy than this
 //     max_per_class: 0                # cap clips per label and split (0: all)
 //     anomalous_labels: [anomalous]   # anomaly models: labels that are not normal
 //     seed: 0
@@ -38,6 +43,17 @@
 
 namespace locus::train {
 
+// Quantisation-aware fine-tuning after post-training quantisation. `auto`
+// runs it for classifiers whose int8 validation accuracy is more than
+// `max_loss` below the float model's, and keeps whichever capsule does
+// better on validation.
+struct QatSettings {
+  std::string when = "auto";  // auto | always | never
+  int32_t epochs = 5;
+  float learning_rate = 3e-4f;
+  double max_loss = 0.01;
+};
+
 struct TrainSettings {
   std::string data;      // absolute, or empty
   std::string manifest;  // absolute, or empty
@@ -49,6 +65,7 @@ struct TrainSettings {
   double silence_share = 1.0;
   OptimizerSettings optimizer;
   int32_t calibration_windows = 400;
+  QatSettings qat;
   int32_t max_per_class = 0;
   std::vector<std::string> anomalous_labels;  // empty: labels starting "anomal"/"abnormal"
 };

@@ -244,6 +244,7 @@ TrainOutcome fit(Network& net, const TensorSet& train, const TensorSet& validati
       break;
     }
     const auto t0 = std::chrono::steady_clock::now();
+    if (options.before_epoch) options.before_epoch(epoch);
     const double lr = learning_rate_at(s, epoch);
     set_learning_rate(*optimizer, lr);
     net.train();

@@ -66,6 +66,9 @@ struct TrainLoopOptions {
   std::string fingerprint;  // describes data + model + settings
   bool show_progress = true;
   std::function<void(const EpochStats&)> on_epoch;
+  // Before each epoch's training pass (quantisation-aware training refreshes
+  // its activation ranges here).
+  std::function<void(int32_t epoch)> before_epoch;
 };
 
 TrainOutcome fit(Network& network, const TensorSet& train, const TensorSet& validation,

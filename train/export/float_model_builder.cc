@@ -18,23 +18,21 @@ std::vector<float> to_vector(const torch::Tensor& tensor) {
 FoldedNorm fold_batch_norm(const torch::Tensor& weight, const torch::Tensor& bias,
                            const torch::Tensor& running_mean, const torch::Tensor& running_var,
                            double eps) {
-  torch::NoGradGuard no_grad;
   const torch::Tensor scale = weight / torch::sqrt(running_var + eps);
   return {scale, bias - running_mean * scale};
 }
 
 namespace {
 
-// (W, b) of a layer followed by an optional batch norm; `channel_dim` is the
-// output-channel dimension of W.
+// (W, b) of a layer followed by an optional batch norm; dimension 0 of W is
+// the output channel.
 std::pair<torch::Tensor, torch::Tensor> folded(const torch::Tensor& weight,
                                                const torch::Tensor& bias_or_undefined,
                                                const FoldedNorm* norm) {
-  torch::NoGradGuard no_grad;
   const int64_t out = weight.size(0);
   torch::Tensor bias =
-      bias_or_undefined.defined() ? bias_or_undefined.clone() : torch::zeros({out});
-  torch::Tensor w = weight.clone();
+      bias_or_undefined.defined() ? bias_or_undefined : torch::zeros({out}, weight.options());
+  torch::Tensor w = weight;
   if (norm != nullptr) {
     std::vector<int64_t> view(static_cast<size_t>(weight.dim()), 1);
     view[0] = out;
@@ -45,10 +43,12 @@ std::pair<torch::Tensor, torch::Tensor> folded(const torch::Tensor& weight,
 }
 
 template <typename Norm>
-std::optional<FoldedNorm> fold(const Norm* norm) {
-  if (norm == nullptr) return std::nullopt;
-  const auto& m = **norm;
-  return fold_batch_norm(m.weight, m.bias, m.running_mean, m.running_var, m.options.eps());
+std::pair<torch::Tensor, torch::Tensor> fold_into(const torch::Tensor& weight,
+                                                  const torch::Tensor& bias, const Norm* norm) {
+  if (norm == nullptr) return folded(weight, bias, nullptr);
+  const FoldedNorm n = fold_batch_norm(norm->weight, norm->bias, norm->running_mean,
+                                       norm->running_var, norm->options.eps());
+  return folded(weight, bias, &n);
 }
 
 std::array<int64_t, 2> pair_of(const torch::ExpandingArray<2>& a) { return {(*a)[0], (*a)[1]}; }
@@ -95,6 +95,18 @@ int32_t conv_out(int32_t in, int64_t kernel, int64_t stride, int64_t pad) {
 }
 }  // namespace
 
+std::pair<torch::Tensor, torch::Tensor> fold_into_layer(const torch::Tensor& weight,
+                                                        const torch::Tensor& bias,
+                                                        const torch::nn::BatchNorm2dImpl* norm) {
+  return fold_into(weight, bias, norm);
+}
+
+std::pair<torch::Tensor, torch::Tensor> fold_into_layer(const torch::Tensor& weight,
+                                                        const torch::Tensor& bias,
+                                                        const torch::nn::BatchNorm1dImpl* norm) {
+  return fold_into(weight, bias, norm);
+}
+
 void FloatModelBuilder::conv2d(const std::string& name, const torch::nn::Conv2d& conv,
                                const torch::nn::BatchNorm2d* norm, FloatActivation activation) {
   const auto& o = conv->options;
@@ -103,8 +115,8 @@ void FloatModelBuilder::conv2d(const std::string& name, const torch::nn::Conv2d&
   const auto kernel = pair_of(o.kernel_size());
   const auto stride = pair_of(o.stride());
   const auto pad = padding_of(conv, name);
-  const auto n = fold(norm);
-  auto [w, b] = folded(conv->weight, conv->bias, n ? &*n : nullptr);
+  torch::NoGradGuard no_grad;
+  auto [w, b] = fold_into(conv->weight, conv->bias, norm ? norm->get() : nullptr);
   const std::vector<int32_t> in = shape();
   FloatLayer& layer =
       add_layer(name, FloatOp::kConv2D,
@@ -131,8 +143,8 @@ void FloatModelBuilder::depthwise_conv2d(const std::string& name, const torch::n
   const auto kernel = pair_of(o.kernel_size());
   const auto stride = pair_of(o.stride());
   const auto pad = padding_of(conv, name);
-  const auto n = fold(norm);
-  auto [w, b] = folded(conv->weight, conv->bias, n ? &*n : nullptr);
+  torch::NoGradGuard no_grad;
+  auto [w, b] = fold_into(conv->weight, conv->bias, norm ? norm->get() : nullptr);
   const std::vector<int32_t> in = shape();
   const auto channels = static_cast<int32_t>(o.out_channels());
   FloatLayer& layer = add_layer(name, FloatOp::kDepthwiseConv2D,
@@ -151,8 +163,8 @@ void FloatModelBuilder::depthwise_conv2d(const std::string& name, const torch::n
 
 void FloatModelBuilder::dense(const std::string& name, const torch::nn::Linear& linear,
                               const torch::nn::BatchNorm1d* norm, FloatActivation activation) {
-  const auto n = fold(norm);
-  auto [w, b] = folded(linear->weight, linear->bias, n ? &*n : nullptr);
+  torch::NoGradGuard no_grad;
+  auto [w, b] = fold_into(linear->weight, linear->bias, norm ? norm->get() : nullptr);
   dense(name, w, b, activation);
 }
 

@@ -62,6 +62,16 @@ FoldedNorm fold_batch_norm(const torch::Tensor& weight, const torch::Tensor& bia
                            const torch::Tensor& running_mean, const torch::Tensor& running_var,
                            double eps);
 
+// W and b of a layer (dimension 0 of W: output channels) with the batch norm
+// that follows it folded in, eval-mode statistics; `norm` may be null.
+// Differentiable: quantisation-aware training folds exactly as the export.
+std::pair<torch::Tensor, torch::Tensor> fold_into_layer(const torch::Tensor& weight,
+                                                        const torch::Tensor& bias,
+                                                        const torch::nn::BatchNorm2dImpl* norm);
+std::pair<torch::Tensor, torch::Tensor> fold_into_layer(const torch::Tensor& weight,
+                                                        const torch::Tensor& bias,
+                                                        const torch::nn::BatchNorm1dImpl* norm);
+
 std::vector<float> to_vector(const torch::Tensor& tensor);
 
 }  // namespace locus::train

@@ -24,7 +24,16 @@ struct ConvUnit {
   torch::nn::BatchNorm2d norm{nullptr};
   bool depthwise = false;
 
-  torch::Tensor forward(const torch::Tensor& x) { return torch::relu(norm(conv(x))); }
+  torch::Tensor forward(const torch::Tensor& x, QuantSim& q) {
+    if (q.mode() != QuantSim::Mode::kSimulate) return q.activation(torch::relu(norm(conv(x))));
+    // Frozen batch-norm statistics folded into rounded weights: what the
+    // int8 graph computes.
+    const auto [w, b] = fold_into_layer(conv->weight, conv->bias, norm.get());
+    const auto& o = conv->options;
+    return q.activation(torch::relu(F::conv2d(
+        x, q.weight(w),
+        F::Conv2dFuncOptions().bias(b).stride(o.stride()).padding(o.padding()).groups(o.groups()))));
+  }
   void export_to(FloatModelBuilder& b, const std::string& name) const {
     if (depthwise) {
       b.depthwise_conv2d(name, conv, &norm, FloatActivation::kRelu);
@@ -42,6 +51,21 @@ ConvUnit register_unit(torch::nn::Module& m, const std::string& name, torch::nn:
   u.norm = m.register_module(name + "_norm", torch::nn::BatchNorm2d(channels));
   u.depthwise = depthwise;
   return u;
+}
+
+// A dense layer, optionally with batch norm and ReLU, through the simulation.
+torch::Tensor dense_forward(torch::nn::Linear linear, torch::nn::BatchNorm1d* norm,
+                            bool relu, const torch::Tensor& x, QuantSim& q) {
+  torch::Tensor y;
+  if (q.mode() != QuantSim::Mode::kSimulate) {
+    y = linear(x);
+    if (norm != nullptr) y = (*norm)(y);
+  } else {
+    const auto [w, b] = fold_into_layer(linear->weight, linear->bias,
+                                        norm != nullptr ? norm->get() : nullptr);
+    y = F::linear(x, q.weight(w), b);
+  }
+  return q.activation(relu ? torch::relu(y) : y);
 }
 
 // Output length of a convolution; 0 when the kernel does not fit.
@@ -73,13 +97,16 @@ class DsCnn : public Network {
     fc_ = register_module("fc", torch::nn::Linear(width_, classes));
   }
   torch::Tensor forward(const torch::Tensor& features) override {
-    torch::Tensor x = first_.forward(features.unsqueeze(1));
+    QuantSim& q = quant_sim_;
+    q.begin_forward();
+    torch::Tensor x = first_.forward(q.input(features).unsqueeze(1), q);
     x = F::dropout(x, F::DropoutFuncOptions().p(dropout_).training(is_training()));
-    for (auto& [dw, pw] : blocks_) x = pw.forward(dw.forward(x));
+    for (auto& [dw, pw] : blocks_) x = pw.forward(dw.forward(x, q), q);
     x = F::dropout(x, F::DropoutFuncOptions().p(dropout_).training(is_training()));
-    x = torch::mean(x, {2, 3});
-    return fc_(x);
+    x = q.same_as_previous(torch::mean(x, {2, 3}));  // AVERAGE_POOL_2D
+    return dense_forward(fc_, nullptr, false, x, q);
   }
+  bool simulates_int8() const override { return true; }
   void export_layers(FloatModelBuilder& b) override {
     first_.export_to(b, "conv0");
     for (size_t i = 0; i < blocks_.size(); ++i) {
@@ -130,11 +157,15 @@ class SmallCnn : public Network {
     fc_ = register_module("fc", torch::nn::Linear(int64_t{h} * w * channels, classes));
   }
   torch::Tensor forward(const torch::Tensor& features) override {
-    torch::Tensor x = features.unsqueeze(1);
-    for (auto& u : units_) x = u.forward(x);
+    QuantSim& q = quant_sim_;
+    q.begin_forward();
+    torch::Tensor x = q.input(features).unsqueeze(1);
+    for (auto& u : units_) x = u.forward(x, q);
     x = F::dropout(x, F::DropoutFuncOptions().p(dropout_).training(is_training()));
-    return fc_(x.permute({0, 2, 3, 1}).flatten(1));  // NHWC order, as the runtime holds it
+    // NHWC order, as the runtime holds it.
+    return dense_forward(fc_, nullptr, false, x.permute({0, 2, 3, 1}).flatten(1), q);
   }
+  bool simulates_int8() const override { return true; }
   void export_layers(FloatModelBuilder& b) override {
     for (size_t i = 0; i < units_.size(); ++i) units_[i].export_to(b, "conv" + std::to_string(i));
     b.dense("fc", fc_, nullptr, FloatActivation::kNone);
@@ -173,11 +204,15 @@ class Conv1d : public Network {
     fc_ = register_module("fc", torch::nn::Linear(width, classes));
   }
   torch::Tensor forward(const torch::Tensor& features) override {
-    torch::Tensor x = features.transpose(1, 2).unsqueeze(3);  // [B, F, T, 1]
-    for (auto& u : units_) x = u.forward(x);
+    QuantSim& q = quant_sim_;
+    q.begin_forward();
+    torch::Tensor x = q.input(features).transpose(1, 2).unsqueeze(3);  // [B, F, T, 1]
+    for (auto& u : units_) x = u.forward(x, q);
     x = F::dropout(x, F::DropoutFuncOptions().p(dropout_).training(is_training()));
-    return fc_(torch::mean(x, {2, 3}));
+    x = q.same_as_previous(torch::mean(x, {2, 3}));  // AVERAGE_POOL_2D
+    return dense_forward(fc_, nullptr, false, x, q);
   }
+  bool simulates_int8() const override { return true; }
   void export_layers(FloatModelBuilder& b) override {
     for (size_t i = 0; i < units_.size(); ++i) units_[i].export_to(b, "conv" + std::to_string(i));
     b.average_pool("pool", time_, 1, time_, 1);
@@ -220,10 +255,13 @@ class Autoencoder : public Network {
     output_ = register_module("output", torch::nn::Linear(in, size));
   }
   torch::Tensor forward(const torch::Tensor& features) override {
-    torch::Tensor x = features.flatten(1);
-    for (auto& [linear, norm] : layers_) x = torch::relu(norm(linear(x)));
-    return output_(x).view(features.sizes());
+    QuantSim& q = quant_sim_;
+    q.begin_forward();
+    torch::Tensor x = q.input(features).flatten(1);
+    for (auto& [linear, norm] : layers_) x = dense_forward(linear, &norm, true, x, q);
+    return dense_forward(output_, nullptr, false, x, q).view(features.sizes());
   }
+  bool simulates_int8() const override { return true; }
   void export_layers(FloatModelBuilder& b) override {
     for (size_t i = 0; i < layers_.size(); ++i) {
       b.dense("dense" + std::to_string(i), layers_[i].first, &layers_[i].second,

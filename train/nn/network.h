@@ -10,6 +10,7 @@
 #include <string>
 
 #include "train/export/float_model_builder.h"
+#include "train/nn/quant_sim.h"
 
 namespace locus::train {
 
@@ -25,6 +26,13 @@ class Network : public torch::nn::Module {
   virtual std::vector<int32_t> input_shape(int32_t frames, int32_t features) const = 0;
   virtual Task task() const = 0;
   virtual std::string arch() const = 0;
+  // Whether the network supports quantisation-aware fine-tuning; forward()
+  // then routes its weights and activations through quant_sim().
+  virtual bool simulates_int8() const { return false; }
+  QuantSim& quant_sim() { return quant_sim_; }
+
+ protected:
+  QuantSim quant_sim_;
 };
 
 }  // namespace locus::train
