@@ -6,8 +6,8 @@
 // never allocate. The runtime itself still never touches the heap: the
 // allocations here are the "caller-owned memory" its API asks for.
 //
-// Errors: every entry point returns a StatusCode (0 = ok); the message of the
-// last failure is in locus_wasm_error(), so JavaScript can throw it.
+// Errors: a failing entry point returns null or a non-zero status code and
+// leaves "where: what (code)" in locus_wasm_error(), for JavaScript to throw.
 #include <emscripten/emscripten.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,7 +32,7 @@ using locus::StatusCode;
 using locus::TensorView;
 
 constexpr size_t kStagingSamples = 16384;  // int16 samples per push chunk
-constexpr size_t kInfoBytes = 8192;        // the session description (JSON)
+constexpr size_t kInfoBytes = 16384;       // the session description (JSON)
 
 struct Session {
   uint8_t* capsule_bytes = nullptr;  // 16-byte aligned copy; read in place
@@ -249,7 +249,7 @@ EMSCRIPTEN_KEEPALIVE Session* locus_wasm_open(uint8_t* data, size_t size) {
     const_cast<Engine&>(s->pipeline.engine()).set_observer(keep_window, s);
   }
   if (!describe(s)) {
-    return abandon(s, fail(StatusCode::kResourceExhausted, "open: capsule description over 8 KiB"));
+    return abandon(s, fail(StatusCode::kResourceExhausted, "open: capsule description over 16 KiB"));
   }
   return s;
 }
