@@ -57,9 +57,6 @@ function buildScores(labels) {
 // One inference: bars from the averaged and latest scores; an event becomes
 // the detected word and a line in the event list.
 function showResult(r) {
-  if (capsule.info.anomaly) {
-    $('detected').textContent = r.event ? `anomaly (${r.anomalyScore.toFixed(3)})` : $('detected').textContent;
-  }
   rows.forEach((row, i) => showRow(row, r.average[i] ?? 0, r.scores[i] ?? 0, i === r.topLabel));
   if (!r.event) return;
   const label = capsule.info.anomaly ? 'anomaly' : r.label;
