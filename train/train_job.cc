@@ -93,10 +93,6 @@ ExampleSet anomaly_set(const host::Dataset& dataset, const std::string& split,
   return result;
 }
 
-float dequantized(float v, const std::optional<host::FeatureQuantization>& q) {
-  return q ? (v - static_cast<float>(q->zero_point)) * q->scale : v;
-}
-
 // Windows of `frames` rows: the whole matrix for clip-sized classifier
 // inputs, every `step` frames for anomaly models.
 struct Windows {

@@ -89,12 +89,6 @@ FloatLayer& FloatModelBuilder::add_layer(const std::string& name, FloatOp op,
   return model_.layers.back();
 }
 
-namespace {
-int32_t conv_out(int32_t in, int64_t kernel, int64_t stride, int64_t pad) {
-  return static_cast<int32_t>((in + 2 * pad - kernel) / stride + 1);
-}
-}  // namespace
-
 std::pair<torch::Tensor, torch::Tensor> fold_into_layer(const torch::Tensor& weight,
                                                         const torch::Tensor& bias,
                                                         const torch::nn::BatchNorm2dImpl* norm) {
@@ -107,30 +101,26 @@ std::pair<torch::Tensor, torch::Tensor> fold_into_layer(const torch::Tensor& wei
   return fold_into(weight, bias, norm);
 }
 
+static Geometry2d geometry_of(const torch::nn::Conv2d& conv, const std::string& name) {
+  const auto stride = pair_of(conv->options.stride());
+  const auto pad = padding_of(conv, name);
+  if (pair_of(conv->options.dilation()) != std::array<int64_t, 2>{1, 1}) {
+    fail("export: layer '", name, "': dilated convolution");
+  }
+  Geometry2d g;
+  g.stride_h = static_cast<int32_t>(stride[0]);
+  g.stride_w = static_cast<int32_t>(stride[1]);
+  g.pad_top = g.pad_bottom = static_cast<int32_t>(pad[0]);
+  g.pad_left = g.pad_right = static_cast<int32_t>(pad[1]);
+  return g;
+}
+
 void FloatModelBuilder::conv2d(const std::string& name, const torch::nn::Conv2d& conv,
                                const torch::nn::BatchNorm2d* norm, FloatActivation activation) {
-  const auto& o = conv->options;
-  if (shape().size() != 4) fail("export: layer '", name, "' needs an NHWC input");
-  if (o.groups() != 1) fail("export: layer '", name, "': grouped convolution");
-  const auto kernel = pair_of(o.kernel_size());
-  const auto stride = pair_of(o.stride());
-  const auto pad = padding_of(conv, name);
+  if (conv->options.groups() != 1) fail("export: layer '", name, "': grouped convolution");
   torch::NoGradGuard no_grad;
   auto [w, b] = fold_into(conv->weight, conv->bias, norm ? norm->get() : nullptr);
-  const std::vector<int32_t> in = shape();
-  FloatLayer& layer =
-      add_layer(name, FloatOp::kConv2D,
-                {1, conv_out(in[1], kernel[0], stride[0], pad[0]),
-                 conv_out(in[2], kernel[1], stride[1], pad[1]), static_cast<int32_t>(o.out_channels())});
-  layer.weight_shape = {static_cast<int32_t>(o.out_channels()), static_cast<int32_t>(kernel[0]),
-                        static_cast<int32_t>(kernel[1]), static_cast<int32_t>(o.in_channels())};
-  layer.weights = to_vector(w.permute({0, 2, 3, 1}));
-  layer.bias = to_vector(b);
-  layer.stride_h = static_cast<int32_t>(stride[0]);
-  layer.stride_w = static_cast<int32_t>(stride[1]);
-  layer.pad_top = layer.pad_bottom = static_cast<int32_t>(pad[0]);
-  layer.pad_left = layer.pad_right = static_cast<int32_t>(pad[1]);
-  layer.activation = activation;
+  conv2d(name, w, b, geometry_of(conv, name), activation);
 }
 
 void FloatModelBuilder::depthwise_conv2d(const std::string& name, const torch::nn::Conv2d& conv,
@@ -140,25 +130,64 @@ void FloatModelBuilder::depthwise_conv2d(const std::string& name, const torch::n
   if (o.groups() != o.in_channels() || o.out_channels() != o.in_channels()) {
     fail("export: layer '", name, "': depthwise needs groups == in == out channels");
   }
-  const auto kernel = pair_of(o.kernel_size());
-  const auto stride = pair_of(o.stride());
-  const auto pad = padding_of(conv, name);
   torch::NoGradGuard no_grad;
   auto [w, b] = fold_into(conv->weight, conv->bias, norm ? norm->get() : nullptr);
+  depthwise_conv2d(name, w, b, geometry_of(conv, name), activation);
+}
+
+namespace {
+int32_t conv_out(int32_t in, int64_t kernel, int32_t stride, int32_t pad_before, int32_t pad_after) {
+  return static_cast<int32_t>((in + pad_before + pad_after - kernel) / stride + 1);
+}
+}  // namespace
+
+host::FloatLayer& FloatModelBuilder::convolution(const std::string& name, host::FloatOp op,
+                                                 const torch::Tensor& weight,
+                                                 const torch::Tensor& bias, const Geometry2d& g,
+                                                 FloatActivation activation, int32_t channels) {
   const std::vector<int32_t> in = shape();
-  const auto channels = static_cast<int32_t>(o.out_channels());
-  FloatLayer& layer = add_layer(name, FloatOp::kDepthwiseConv2D,
-                                {1, conv_out(in[1], kernel[0], stride[0], pad[0]),
-                                 conv_out(in[2], kernel[1], stride[1], pad[1]), channels});
-  layer.weight_shape = {1, static_cast<int32_t>(kernel[0]), static_cast<int32_t>(kernel[1]),
-                        channels};
-  layer.weights = to_vector(w.permute({1, 2, 3, 0}));
-  layer.bias = to_vector(b);
-  layer.stride_h = static_cast<int32_t>(stride[0]);
-  layer.stride_w = static_cast<int32_t>(stride[1]);
-  layer.pad_top = layer.pad_bottom = static_cast<int32_t>(pad[0]);
-  layer.pad_left = layer.pad_right = static_cast<int32_t>(pad[1]);
+  if (in.size() != 4) fail("export: layer '", name, "' needs an NHWC input");
+  const int64_t kh = weight.size(2), kw = weight.size(3);
+  const int32_t out_h = conv_out(in[1], kh, g.stride_h, g.pad_top, g.pad_bottom);
+  const int32_t out_w = conv_out(in[2], kw, g.stride_w, g.pad_left, g.pad_right);
+  if (out_h < 1 || out_w < 1) fail("export: layer '", name, "': the kernel does not fit its input");
+  FloatLayer& layer = add_layer(name, op, {1, out_h, out_w, channels});
+  layer.bias = to_vector(bias.defined() ? bias : torch::zeros({weight.size(0)}));
+  layer.stride_h = g.stride_h;
+  layer.stride_w = g.stride_w;
+  layer.pad_top = g.pad_top;
+  layer.pad_bottom = g.pad_bottom;
+  layer.pad_left = g.pad_left;
+  layer.pad_right = g.pad_right;
   layer.activation = activation;
+  return layer;
+}
+
+void FloatModelBuilder::conv2d(const std::string& name, const torch::Tensor& weight,
+                               const torch::Tensor& bias, const Geometry2d& g,
+                               FloatActivation activation) {
+  if (shape().size() == 4 && weight.size(1) != shape()[3]) {
+    fail("export: layer '", name, "' takes ", weight.size(1), " channels but gets ", shape()[3]);
+  }
+  const auto out = static_cast<int32_t>(weight.size(0));
+  FloatLayer& layer = convolution(name, FloatOp::kConv2D, weight, bias, g, activation, out);
+  layer.weight_shape = {out, static_cast<int32_t>(weight.size(2)),
+                        static_cast<int32_t>(weight.size(3)), static_cast<int32_t>(weight.size(1))};
+  layer.weights = to_vector(weight.permute({0, 2, 3, 1}));  // OIHW -> OHWI
+}
+
+void FloatModelBuilder::depthwise_conv2d(const std::string& name, const torch::Tensor& weight,
+                                         const torch::Tensor& bias, const Geometry2d& g,
+                                         FloatActivation activation) {
+  const auto channels = static_cast<int32_t>(weight.size(0));
+  if (weight.size(1) != 1 || (shape().size() == 4 && shape()[3] != channels)) {
+    fail("export: layer '", name, "': depthwise needs one filter per input channel");
+  }
+  FloatLayer& layer =
+      convolution(name, FloatOp::kDepthwiseConv2D, weight, bias, g, activation, channels);
+  layer.weight_shape = {1, static_cast<int32_t>(weight.size(2)),
+                        static_cast<int32_t>(weight.size(3)), channels};
+  layer.weights = to_vector(weight.permute({1, 2, 3, 0}));  // [C,1,H,W] -> [1,H,W,C]
 }
 
 void FloatModelBuilder::dense(const std::string& name, const torch::nn::Linear& linear,

@@ -15,6 +15,13 @@
 
 namespace locus::train {
 
+// Strides and zero padding of a convolution (padding may be asymmetric, as
+// TFLite's SAME padding is).
+struct Geometry2d {
+  int32_t stride_h = 1, stride_w = 1;
+  int32_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+};
+
 class FloatModelBuilder {
  public:
   FloatModelBuilder(std::vector<int32_t> input_shape,
@@ -28,6 +35,12 @@ class FloatModelBuilder {
   // groups == channels, one filter per channel.
   void depthwise_conv2d(const std::string& name, const torch::nn::Conv2d& conv,
                         const torch::nn::BatchNorm2d* norm, host::FloatActivation activation);
+  // From raw tensors: weight OIHW (depthwise: [C, 1, H, W]), bias [O] or undefined.
+  void conv2d(const std::string& name, const torch::Tensor& weight, const torch::Tensor& bias,
+              const Geometry2d& geometry, host::FloatActivation activation);
+  void depthwise_conv2d(const std::string& name, const torch::Tensor& weight,
+                        const torch::Tensor& bias, const Geometry2d& geometry,
+                        host::FloatActivation activation);
   void dense(const std::string& name, const torch::nn::Linear& linear,
              const torch::nn::BatchNorm1d* norm, host::FloatActivation activation);
   // A dense layer from raw weights [out, in] and bias [out].
@@ -44,6 +57,10 @@ class FloatModelBuilder {
 
  private:
   int32_t add_tensor(const std::string& name, std::vector<int32_t> shape);
+  host::FloatLayer& convolution(const std::string& name, host::FloatOp op,
+                                const torch::Tensor& weight, const torch::Tensor& bias,
+                                const Geometry2d& geometry, host::FloatActivation activation,
+                                int32_t channels);
   host::FloatLayer& add_layer(const std::string& name, host::FloatOp op,
                               std::vector<int32_t> output_shape);
   void pool(const std::string& name, host::FloatOp op, int32_t filter_h, int32_t filter_w,
