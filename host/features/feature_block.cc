@@ -7,6 +7,7 @@
 #include "host/capsule/capsule_file.h"
 #include "host/features/yaml_fields.h"
 #include "host/features/feature_block_factories.h"
+#include "runtime/pipeline/dsp_from_capsule.h"
 
 namespace locus::host {
 namespace {
@@ -80,6 +81,56 @@ std::vector<std::string> feature_block_presets() {
   for (const auto& [name, _] : presets()) names.push_back(name);
   return names;
 }
+
+std::unique_ptr<FeatureBlock> feature_block_from_capsule(const schema::DspBlock& block,
+                                                         uint32_t index,
+                                                         uint32_t input_sample_rate_hz,
+                                                         const std::string& where) {
+  DspBlockConfig config;
+  const Status s = dsp_block_from_capsule(&block, index, input_sample_rate_hz, &config);
+  if (!s) fail(where, ": ", s.message());
+  // The block's init() reports the rest under this name.
+  const std::string named = where + ": dsp block " + std::to_string(index);
+  switch (config.kind) {
+    case DspBlockKind::kAudioFrontend: return audio_frontend_from_config(config, named);
+    case DspBlockKind::kSpectrogram:
+    case DspBlockKind::kMfe:
+    case DspBlockKind::kMfcc: return spectral_from_config(config, named);
+    case DspBlockKind::kImuFeatures: return imu_features_from_config(config, named);
+    case DspBlockKind::kImagePreprocess: return image_preprocess_from_config(config, named);
+  }
+  fail(named, ": unknown block kind");
+}
+
+std::unique_ptr<FeatureBlock> feature_block_from_capsule(const schema::DspBlockT& block,
+                                                         uint32_t input_sample_rate_hz,
+                                                         const std::string& where) {
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(schema::DspBlock::Pack(fbb, &block));
+  return feature_block_from_capsule(*flatbuffers::GetRoot<schema::DspBlock>(fbb.GetBufferPointer()),
+                                    0, input_sample_rate_hz, where);
+}
+
+std::unique_ptr<FeatureBlock> feature_block_from_capsule(const schema::CapsuleBody& body,
+                                                         const std::string& where) {
+  const auto* blocks = body.dsp();
+  const uint32_t count = blocks != nullptr ? blocks->size() : 0;
+  if (count != 1) {
+    fail(where, ": the capsule has ", count, " DSP blocks; features come from exactly one");
+  }
+  const uint32_t rate = body.input() != nullptr ? body.input()->sample_rate_hz() : 0;
+  return feature_block_from_capsule(*blocks->Get(0), 0, rate, where);
+}
+
+FeatureBlockSource::FeatureBlockSource(YAML::Node node, std::string where)
+    : make_([node, where] { return make_feature_block(node, where); }), where_(std::move(where)) {}
+
+FeatureBlockSource::FeatureBlockSource(schema::DspBlockT block, uint32_t input_sample_rate_hz,
+                                       std::string where)
+    : make_([block = std::move(block), input_sample_rate_hz, where] {
+        return feature_block_from_capsule(block, input_sample_rate_hz, where);
+      }),
+      where_(std::move(where)) {}
 
 FeatureMatrix AudioFeatureBlock::compute_file(const std::string& path) {
   const Audio audio = read_audio(path, sample_rate());

@@ -1,13 +1,15 @@
 // A DSP block configured on the host: parsed from YAML (the shape of one
-// entry under `features:` in a pipeline file) or named by a preset, and run
-// over whole clips with the runtime's own block code, so features here are
-// the features a device computes.
+// entry under `features:` in a pipeline file), named by a preset, or read
+// back from a capsule's DSP block, and run over whole clips with the
+// runtime's own block code, so features here are the features a device
+// computes. Each block family has one host class whichever way it is made.
 #ifndef LOCUS_HOST_FEATURES_FEATURE_BLOCK_H_
 #define LOCUS_HOST_FEATURES_FEATURE_BLOCK_H_
 
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +51,11 @@ class FeatureBlock {
   virtual std::optional<FeatureQuantization> output_quantization() const { return std::nullopt; }
   virtual int32_t frame_length() const = 0;
   virtual int32_t frame_step() const = 0;
+  // Settings that change the features but that to_capsule() cannot carry
+  // (spectral blocks' clip-level `normalize: peak` and `clip_ms`), as
+  // canonical text; empty when the capsule form says everything, as for
+  // every block made from a capsule. The feature cache keys on both.
+  virtual std::string host_options() const { return {}; }
 };
 
 // Blocks whose input is sound.
@@ -70,6 +77,56 @@ std::unique_ptr<FeatureBlock> make_feature_block(const YAML::Node& node, const s
 std::unique_ptr<FeatureBlock> load_feature_block(const std::string& file_or_preset);
 
 std::vector<std::string> feature_block_presets();
+
+// From a capsule: the block a device builds from the capsule's DSP block,
+// for computing training features without the pipeline file (calibration).
+// The block is untrusted input: it is converted and checked by the
+// runtime's dsp_block_from_capsule (kind, params type, implementation
+// version, enumerations, counts) and then by the block's own init()
+// (ranges, Nyquist, sizes). Anything wrong throws Error
+// "WHERE: dsp block INDEX (KIND): problem". The result computes the same
+// features as the YAML block the capsule was built from, reports the same
+// shape, type and output_quantization(), and its to_capsule() gives `block`
+// back unchanged. Host-only clip options (spectral `normalize`, `clip_ms`)
+// are not in a capsule, so such a block has none.
+//
+// `input_sample_rate_hz` is the capsule's InputSpec.sample_rate_hz (audio
+// block params do not repeat it); `index` is the block's place in
+// CapsuleBody.dsp, for messages.
+std::unique_ptr<FeatureBlock> feature_block_from_capsule(const schema::DspBlock& block,
+                                                         uint32_t index,
+                                                         uint32_t input_sample_rate_hz,
+                                                         const std::string& where);
+// The same from the object form (e.g. a block's to_capsule(), or a DSP
+// block unpacked from a capsule), as block 0.
+std::unique_ptr<FeatureBlock> feature_block_from_capsule(const schema::DspBlockT& block,
+                                                         uint32_t input_sample_rate_hz,
+                                                         const std::string& where);
+// A verified capsule's (LoadedCapsule::capsule.body()) one feature block,
+// at its input's rate; a capsule without exactly one DSP block is an error.
+std::unique_ptr<FeatureBlock> feature_block_from_capsule(const schema::CapsuleBody& body,
+                                                         const std::string& where);
+
+// Where blocks come from for a consumer that builds several (one per
+// worker thread) and keys caches on them: a block's YAML or a capsule's
+// DSP block. make() builds a fresh block; call it from one thread at a
+// time (yaml-cpp nodes are not safe to read concurrently). Both kinds key
+// the feature cache the same way (from the block itself), so features a
+// YAML block computed are found again from the capsule built with it.
+class FeatureBlockSource {
+ public:
+  // `node` as for make_feature_block.
+  FeatureBlockSource(YAML::Node node, std::string where);
+  // As for feature_block_from_capsule(const schema::DspBlockT&, ...).
+  FeatureBlockSource(schema::DspBlockT block, uint32_t input_sample_rate_hz, std::string where);
+
+  std::unique_ptr<FeatureBlock> make() const { return make_(); }
+  const std::string& where() const { return where_; }
+
+ private:
+  std::function<std::unique_ptr<FeatureBlock>()> make_;
+  std::string where_;
+};
 
 struct FeatureSummary {
   float min = 0, max = 0, mean = 0;

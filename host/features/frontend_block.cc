@@ -153,4 +153,10 @@ std::unique_ptr<FeatureBlock> make_audio_frontend(const YAML::Node& params,
   return std::make_unique<AudioFrontendBlock>(c, rate, output == "int8", where);
 }
 
+std::unique_ptr<FeatureBlock> audio_frontend_from_config(const DspBlockConfig& config,
+                                                         const std::string& where) {
+  return std::make_unique<AudioFrontendBlock>(config.audio, config.sample_rate_hz,
+                                              config.int8_output, where);
+}
+
 }  // namespace locus::host

@@ -111,4 +111,9 @@ std::unique_ptr<FeatureBlock> make_image_preprocess(const YAML::Node& params,
   return std::make_unique<ImageBlock>(c, where);
 }
 
+std::unique_ptr<FeatureBlock> image_preprocess_from_config(const DspBlockConfig& config,
+                                                           const std::string& where) {
+  return std::make_unique<ImageBlock>(config.image, where);
+}
+
 }  // namespace locus::host

@@ -174,4 +174,9 @@ std::unique_ptr<FeatureBlock> make_imu_features(const YAML::Node& params, const 
   return std::make_unique<ImuFeatureBlock>(c, stride, where);
 }
 
+std::unique_ptr<FeatureBlock> imu_features_from_config(const DspBlockConfig& config,
+                                                       const std::string& where) {
+  return std::make_unique<ImuFeatureBlock>(config.imu, config.imu_stride_frames, where);
+}
+
 }  // namespace locus::host

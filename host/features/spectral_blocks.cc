@@ -2,6 +2,7 @@
 // most fields, so one template reads them; the runtime's SpectralBlock does
 // the work.
 #include <cmath>
+#include <cstdio>
 
 #include "host/audio/clip.h"
 #include "host/capsule/capsule_file.h"
@@ -85,8 +86,18 @@ class SpectralFeatureBlock : public AudioFeatureBlock {
   }
   int32_t frame_length() const override { return static_cast<int32_t>(config_.frame_length); }
   int32_t frame_step() const override { return static_cast<int32_t>(config_.frame_step); }
-  // Clip-level options a stream cannot apply (the pipeline builder refuses them).
-  const ClipOptions& clip_options() const { return clip_; }
+  // Clip-level options a stream cannot apply (the pipeline builder refuses
+  // them); %a keeps clip_ms exact.
+  std::string host_options() const override {
+    std::string text;
+    if (clip_.peak_normalize) text += "normalize=peak;";
+    if (clip_.length_ms > 0) {
+      char ms[64];
+      std::snprintf(ms, sizeof ms, "clip_ms=%a;", clip_.length_ms);
+      text += ms;
+    }
+    return text;
+  }
 
   FeatureMatrix compute(const Audio& audio) override {
     if (audio.sample_rate != config_.sample_rate) {
@@ -205,6 +216,27 @@ Config read_config(YamlFields& f, const YAML::Node& params, Config c, ClipOption
   return c;
 }
 
+// Each kind's name, schema kind and implementation version, in one place
+// for both ways of making the block.
+std::unique_ptr<FeatureBlock> spectrogram_block(const dsp::SpectrogramConfig& c,
+                                                const ClipOptions& clip, const std::string& where) {
+  return std::make_unique<SpectralFeatureBlock<dsp::Spectrogram, dsp::SpectrogramConfig>>(
+      "spectrogram", schema::SpectralKind::Spectrogram, dsp::kSpectrogramImplementationVersion, c,
+      clip, where);
+}
+
+std::unique_ptr<FeatureBlock> mfe_block(const dsp::MfeConfig& c, const ClipOptions& clip,
+                                        const std::string& where) {
+  return std::make_unique<SpectralFeatureBlock<dsp::Mfe, dsp::MfeConfig>>(
+      "mfe", schema::SpectralKind::Mfe, dsp::kMfeImplementationVersion, c, clip, where);
+}
+
+std::unique_ptr<FeatureBlock> mfcc_block(const dsp::MfccConfig& c, const ClipOptions& clip,
+                                         const std::string& where) {
+  return std::make_unique<SpectralFeatureBlock<dsp::Mfcc, dsp::MfccConfig>>(
+      "mfcc", schema::SpectralKind::Mfcc, dsp::kMfccImplementationVersion, c, clip, where);
+}
+
 }  // namespace
 
 std::unique_ptr<FeatureBlock> make_spectrogram(const YAML::Node& params, const std::string& where) {
@@ -214,8 +246,7 @@ std::unique_ptr<FeatureBlock> make_spectrogram(const YAML::Node& params, const s
     f.get("noise_floor_db", c.noise_floor_db);
     f.get("normalize_noise_floor", c.normalize_noise_floor);
   });
-  return std::make_unique<SpectralFeatureBlock<dsp::Spectrogram, dsp::SpectrogramConfig>>(
-      "spectrogram", schema::SpectralKind::Spectrogram, dsp::kSpectrogramImplementationVersion, c, clip, where);
+  return spectrogram_block(c, clip, where);
 }
 
 std::unique_ptr<FeatureBlock> make_mfe(const YAML::Node& params, const std::string& where) {
@@ -228,8 +259,7 @@ std::unique_ptr<FeatureBlock> make_mfe(const YAML::Node& params, const std::stri
     f.get("noise_floor_db", c.noise_floor_db);
     f.get("normalize_noise_floor", c.normalize_noise_floor);
   });
-  return std::make_unique<SpectralFeatureBlock<dsp::Mfe, dsp::MfeConfig>>(
-      "mfe", schema::SpectralKind::Mfe, dsp::kMfeImplementationVersion, c, clip, where);
+  return mfe_block(c, clip, where);
 }
 
 std::unique_ptr<FeatureBlock> make_mfcc(const YAML::Node& params, const std::string& where) {
@@ -241,8 +271,23 @@ std::unique_ptr<FeatureBlock> make_mfcc(const YAML::Node& params, const std::str
     f.get("upper_hz", c.upper_hz);
     f.get("coefficients", c.coefficients);
   });
-  return std::make_unique<SpectralFeatureBlock<dsp::Mfcc, dsp::MfccConfig>>(
-      "mfcc", schema::SpectralKind::Mfcc, dsp::kMfccImplementationVersion, c, clip, where);
+  return mfcc_block(c, clip, where);
+}
+
+std::unique_ptr<FeatureBlock> spectral_from_config(const DspBlockConfig& config,
+                                                   const std::string& where) {
+  // A capsule carries the int8 mapping but no clip-level options.
+  ClipOptions clip;
+  clip.quantize = config.quantize;
+  clip.scale = config.quant_scale;
+  clip.zero_point = config.quant_zero_point;
+  switch (config.kind) {
+    case DspBlockKind::kSpectrogram: return spectrogram_block(config.spectrogram, clip, where);
+    case DspBlockKind::kMfe: return mfe_block(config.mfe, clip, where);
+    case DspBlockKind::kMfcc: return mfcc_block(config.mfcc, clip, where);
+    default: break;
+  }
+  fail(where, ": ", dsp_block_kind_name(config.kind), " is not a spectral block");
 }
 
 }  // namespace locus::host
