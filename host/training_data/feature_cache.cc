@@ -69,45 +69,19 @@ std::string hex(const Digest& d) {
   return s;
 }
 
-// The YAML with map keys sorted, so that the same parameters in another
-// order or style give the same text.
-void canonical_yaml(const YAML::Node& node, std::string& out) {
-  if (!node || node.IsNull()) {
-    out += "~";
-  } else if (node.IsScalar()) {
-    out += "s" + std::to_string(node.Scalar().size()) + ":" + node.Scalar();
-  } else if (node.IsSequence()) {
-    out += "[";
-    for (const auto& item : node) {
-      canonical_yaml(item, out);
-      out += ",";
-    }
-    out += "]";
-  } else {
-    std::map<std::string, std::string> entries;
-    for (const auto& entry : node) {
-      std::string key, value;
-      canonical_yaml(entry.first, key);
-      canonical_yaml(entry.second, value);
-      entries[key] = value;
-    }
-    out += "{";
-    for (const auto& [key, value] : entries) out += key + "=" + value + ";";
-    out += "}";
-  }
-}
-
-// Everything about the block that decides its output.
-Digest block_digest(const FeatureBlock& block, const YAML::Node& node) {
+// Everything about the block that decides its output: its capsule form
+// and its host-only options, not the text it was written as, so the same
+// block from YAML (written in any order or style, or as a preset) or from
+// a capsule has one key.
+Digest block_digest(const FeatureBlock& block) {
   schema::DspBlockT capsule_form = block.to_capsule();
   flatbuffers::FlatBufferBuilder fbb;
   fbb.Finish(schema::DspBlock::Pack(fbb, &capsule_form));
-  std::string yaml;
-  canonical_yaml(node, yaml);
   Hasher h;
   h.text("locus feature block");
   h.u64(fbb.GetSize()).bytes(fbb.GetBufferPointer(), fbb.GetSize());
-  h.text(yaml).text(block.kind()).u64(block.implementation_version()).u64(block.sample_rate());
+  h.text(block.host_options()).text(block.kind()).u64(block.implementation_version());
+  h.u64(block.sample_rate());
   h.u64(static_cast<uint32_t>(block.features_per_frame()));
   h.u64(static_cast<uint32_t>(block.output_type()));
   h.u64(static_cast<uint32_t>(block.frame_length())).u64(static_cast<uint32_t>(block.frame_step()));
@@ -333,10 +307,9 @@ struct Context {
   uint32_t rate = 0;
 };
 
-Context make_context(const FeatureBlock& block, const YAML::Node& node,
-                     const FeatureCacheOptions& options) {
+Context make_context(const FeatureBlock& block, const FeatureCacheOptions& options) {
   Context c;
-  c.block = block_digest(block, node);
+  c.block = block_digest(block);
   c.noise = options.noise != nullptr ? options.noise->digest() : NoiseBank{}.digest();
   c.type = block.output_type();
   c.audio = dynamic_cast<const AudioFeatureBlock*>(&block) != nullptr;
@@ -376,26 +349,39 @@ std::string default_feature_cache_dir() {
   return (locus_data_dir() / "cache" / "features").string();
 }
 
+std::string feature_cache_key(const FeatureBlockSource& source, const TrainingExample& example,
+                              const Digest& content_digest, const FeatureCacheOptions& options) {
+  const auto block = source.make();
+  const Context c = make_context(*block, options);
+  return hex(example_key(c.block, example, content_digest, c.noise, options));
+}
+
 std::string feature_cache_key(const YAML::Node& block_node, const std::string& where,
                               const TrainingExample& example, const Digest& content_digest,
                               const FeatureCacheOptions& options) {
-  const auto block = make_feature_block(block_node, where);
-  const Context c = make_context(*block, block_node, options);
-  return hex(example_key(c.block, example, content_digest, c.noise, options));
+  return feature_cache_key(FeatureBlockSource(block_node, where), example, content_digest, options);
 }
 
 std::vector<FeatureMatrix> compute_features(const YAML::Node& block_node, const std::string& where,
                                             const std::vector<TrainingExample>& examples,
                                             const FeatureCacheOptions& options,
                                             FeatureCacheStats* stats) {
+  return compute_features(FeatureBlockSource(block_node, where), examples, options, stats);
+}
+
+std::vector<FeatureMatrix> compute_features(const FeatureBlockSource& source,
+                                            const std::vector<TrainingExample>& examples,
+                                            const FeatureCacheOptions& options,
+                                            FeatureCacheStats* stats) {
+  const std::string& where = source.where();
   // Blocks keep streaming state, so each worker gets its own; all are built
   // here, on one thread (yaml-cpp nodes are not safe to read concurrently).
   unsigned threads = options.threads != 0 ? options.threads
                                           : std::max(1u, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::max<size_t>(1, std::min<size_t>(threads, examples.size())));
   std::vector<std::unique_ptr<FeatureBlock>> blocks;
-  for (unsigned w = 0; w < threads; ++w) blocks.push_back(make_feature_block(block_node, where));
-  const Context c = make_context(*blocks[0], block_node, options);
+  for (unsigned w = 0; w < threads; ++w) blocks.push_back(source.make());
+  const Context c = make_context(*blocks[0], options);
 
   bool augmented = false, silence = false;
   for (const auto& e : examples) {

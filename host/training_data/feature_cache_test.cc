@@ -171,8 +171,10 @@ TEST(FeatureCache, KeysFollowEverythingThatChangesFeatures) {
   const std::string base = key(kMicroSpeech, clean, o);
   EXPECT_EQ(base.size(), 64u);
   EXPECT_EQ(base, key(kMicroSpeech, clean, o));
-  // Same parameters written differently: same key.
+  // Same parameters written differently: same key (the key is the block's
+  // capsule form, not its text; 40 channels is the preset's own value).
   EXPECT_EQ(base, key("audio_frontend:\n  output: int8\n  preset: micro_speech\n", clean, o));
+  EXPECT_EQ(base, key("audio_frontend: { preset: micro_speech, output: int8, channels: 40 }", clean, o));
   // Any block parameter, the output type, or a host-side clip option.
   EXPECT_NE(base, key("audio_frontend: { preset: micro_speech, output: int8, channels: 32 }", clean, o));
   EXPECT_NE(base, key("audio_frontend: { preset: micro_speech }", clean, o));
@@ -210,6 +212,53 @@ TEST(FeatureCache, KeysFollowEverythingThatChangesFeatures) {
   EXPECT_EQ(stats.hits, 0u);
   EXPECT_EQ(stats.misses, e.size());
   EXPECT_EQ(m[0].features, 32);
+}
+
+// Calibration computes features from the base capsule's block: it finds
+// what training computed from the pipeline's YAML block.
+TEST(FeatureCache, CapsuleBlockReadsWhatItsYamlBlockCached) {
+  const NoiseBank bank = noise();
+  const auto e = examples();
+  for (const char* yaml : {kMicroSpeech, "mfe: { mel_bands: 20, quantize: { scale: 0.5, zero_point: 3 } }"}) {
+    SCOPED_TRACE(yaml);
+    const FeatureBlockSource capsule(make_feature_block(YAML::Load(yaml), "block.yml")->to_capsule(),
+                                     16000, "base.capsule");
+    EXPECT_EQ(feature_cache_key(capsule, {&clips().samples[0], 0, 1}, {7}, options("", bank)),
+              feature_cache_key(YAML::Load(yaml), "block.yml", {&clips().samples[0], 0, 1}, {7},
+                                options("", bank)));
+    const FeatureCacheOptions o = options(testing::fresh_dir("cache_from_capsule"), bank);
+    FeatureCacheStats first, second;
+    const auto trained = run(yaml, e, o, &first);
+    EXPECT_EQ(first.misses, e.size());
+    const auto calibrated = compute_features(capsule, e, o, &second);
+    EXPECT_EQ(second.hits, e.size());
+    EXPECT_EQ(second.misses, 0u);
+    expect_same(trained, calibrated);
+    // And computed afresh from the capsule's block: the same features.
+    const auto fresh = compute_features(capsule, e, options(testing::fresh_dir("cache_fresh"), bank));
+    expect_same(trained, fresh);
+  }
+  // Host-only clip options are not in the capsule: their features differ,
+  // and so do their keys.
+  const char* peak = "mfcc: { normalize: peak }";
+  const FeatureBlockSource capsule(make_feature_block(YAML::Load(peak), "block.yml")->to_capsule(),
+                                   16000, "base.capsule");
+  const FeatureCacheOptions o = options("", bank);
+  EXPECT_NE(feature_cache_key(capsule, {&clips().samples[0], 0, 0}, {7}, o),
+            feature_cache_key(YAML::Load(peak), "block.yml", {&clips().samples[0], 0, 0}, {7}, o));
+  EXPECT_EQ(feature_cache_key(capsule, {&clips().samples[0], 0, 0}, {7}, o),
+            feature_cache_key(YAML::Load("mfcc: {}"), "block.yml", {&clips().samples[0], 0, 0}, {7}, o));
+
+  // A bad capsule block is an error naming it.
+  schema::DspBlockT bad = make_feature_block(YAML::Load(kMicroSpeech), "b")->to_capsule();
+  bad.params.AsAudioFrontendParams()->step_ms = 0;
+  try {
+    compute_features(FeatureBlockSource(bad, 16000, "base.capsule"), e, o);
+    FAIL();
+  } catch (const Error& err) {
+    EXPECT_STREQ(err.what(), "base.capsule: dsp block 0 (audio_frontend): window_ms (30) and "
+                             "step_ms (0) must be > 0");
+  }
 }
 
 TEST(FeatureCache, TwoThreadsGiveWhatOneGives) {
