@@ -75,4 +75,22 @@ BuiltCapsule build_capsule(CapsuleSpec spec) {
   return built;
 }
 
+CapsuleSpec spec_from_capsule(const schema::CapsuleBody& body) {
+  std::unique_ptr<schema::CapsuleBodyT> unpacked(body.UnPack());
+  CapsuleSpec spec;
+  if (unpacked->identity) spec.identity = *unpacked->identity;
+  if (unpacked->input) spec.input = *unpacked->input;
+  for (const auto& block : unpacked->dsp) {
+    if (block) spec.dsp.push_back(*block);
+  }
+  spec.labels = unpacked->labels;
+  if (unpacked->postprocess) spec.postprocess = *unpacked->postprocess;
+  if (unpacked->feature_stats) {
+    spec.feature_mean = unpacked->feature_stats->mean;
+    spec.feature_variance = unpacked->feature_stats->variance;
+  }
+  if (unpacked->feature_window) spec.feature_window = *unpacked->feature_window;
+  return spec;
+}
+
 }  // namespace locus::host

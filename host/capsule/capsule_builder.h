@@ -21,6 +21,12 @@ struct BuiltCapsule {
 // Deterministic test input bytes for a tensor (xorshift32 stream).
 std::vector<uint8_t> self_test_pattern(size_t bytes, uint32_t seed);
 
+// Everything a verified capsule's body says except its graph and self-test
+// (identity, input, DSP blocks, labels, post-processing, feature window and
+// statistics), so a derived capsule — recalibrated, relabelled — is built
+// with a new graph and keeps the rest.
+CapsuleSpec spec_from_capsule(const schema::CapsuleBody& body);
+
 // spec.graph is planned here; any self-test in spec is replaced unless
 // spec.self_test_inputs is already set (then only the outputs are computed).
 BuiltCapsule build_capsule(CapsuleSpec spec);
