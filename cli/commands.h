@@ -23,6 +23,7 @@ void register_store_commands(CLI::App& app);  // ls, tag, rm
 void register_data_commands(CLI::App& app);  // data stats, split, import-ei, export-ei
 void register_eval(CLI::App& app);
 void register_codegen(CLI::App& app);       // C++ source from a capsule
+void register_synth(CLI::App& app);         // synth speech, machine
 void register_train(CLI::App& app);           // built with LOCUS_TRAIN
 
 // Hooks locus build uses for --sign and --tag (cli/build_hooks.cc).

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   locus::cli::register_data_commands(app);
   locus::cli::register_eval(app);
   locus::cli::register_codegen(app);
+  locus::cli::register_synth(app);
 #ifdef LOCUS_WITH_TRAIN
   locus::cli::register_train(app);
 #endif
