@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 #include "cli/commands.h"
 #include "host/common/error.h"
@@ -24,16 +23,6 @@ constexpr const char* kNoiseHelp =
     "clip gets a random stretch at an SNR drawn from --snr (clip RMS over noise RMS over\n"
     "the whole clip, as training augmentation measures it).\n"
     "The same options and --seed give byte-identical files (with the same espeak-ng).";
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream items(text);
-  std::string item;
-  while (std::getline(items, item, ',')) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
 
 struct CommonArgs {
   std::string output, location, noise, soundscape, snr = "0:20";
@@ -150,8 +139,8 @@ void register_speech(CLI::App& synth) {
   cmd->callback([a] {
     guarded([&] {
       host::SpeechSynthOptions o;
-      o.words = split_list(a->words);
-      for (const std::string& pair : split_list(a->label_map)) {
+      o.words = host::split_list(a->words);
+      for (const std::string& pair : host::split_list(a->label_map)) {
         const size_t eq = pair.find('=');
         if (eq == std::string::npos || eq == 0 || eq + 1 == pair.size()) {
           host::fail("--label-map: '", pair, "' is not WORD=LABEL");
@@ -160,7 +149,7 @@ void register_speech(CLI::App& synth) {
           host::fail("--label-map: '", pair.substr(0, eq), "' is mapped twice");
         }
       }
-      o.unknown_words = split_list(a->unknown);
+      o.unknown_words = host::split_list(a->unknown);
       o.silence = a->silence;
       o.language = a->language;
       o.voices = a->voices;

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdio>
 #include <numbers>
-#include <sstream>
 
 #include "host/common/error.h"
 
@@ -111,21 +110,7 @@ std::vector<int16_t> render_machine_clip(const MachineSignature& m, const std::s
 }
 
 std::vector<std::string> parse_machine_anomalies(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream items(text);
-  std::string item;
-  while (std::getline(items, item, ',')) {
-    if (item.empty()) continue;
-    if (item != "tick" && item != "imbalance" && item != "drift") {
-      fail("--anomalies: unknown anomaly '", item, "' (known: tick, imbalance, drift)");
-    }
-    if (std::find(out.begin(), out.end(), item) != out.end()) {
-      fail("--anomalies: '", item, "' is given twice");
-    }
-    out.push_back(item);
-  }
-  if (out.empty()) fail("--anomalies: none given (known: tick, imbalance, drift)");
-  return out;
+  return parse_names(text, "--anomalies", {std::begin(kMachineAnomalies), std::end(kMachineAnomalies)});
 }
 
 SynthSummary synth_machine(const MachineSynthOptions& o) {

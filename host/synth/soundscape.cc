@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
-#include <sstream>
 
 #include "host/common/error.h"
 #include "host/synth/espeak.h"
@@ -128,22 +127,7 @@ std::vector<double> babble(const SoundscapeOptions& o, Random& r, size_t n) {
 }  // namespace
 
 std::vector<std::string> parse_soundscape_kinds(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream items(text);
-  std::string item;
-  while (std::getline(items, item, ',')) {
-    if (item.empty()) continue;
-    if (std::find_if(std::begin(kSoundscapeKinds), std::end(kSoundscapeKinds),
-                     [&](const char* k) { return item == k; }) == std::end(kSoundscapeKinds)) {
-      fail("--soundscape: unknown kind '", item, "' (known: hum, hum60, whine, traffic, babble)");
-    }
-    if (std::find(out.begin(), out.end(), item) != out.end()) {
-      fail("--soundscape: '", item, "' is given twice");
-    }
-    out.push_back(item);
-  }
-  if (out.empty()) fail("--soundscape: no kinds in '", text, "' (known: hum, hum60, whine, traffic, babble)");
-  return out;
+  return parse_names(text, "--soundscape", {std::begin(kSoundscapeKinds), std::end(kSoundscapeKinds)});
 }
 
 std::vector<double> render_soundscape_kind(const std::string& kind, const SoundscapeOptions& o) {

@@ -90,8 +90,8 @@ TEST(SynthCli, BadOptionsGiveClearErrors) {
       {"synth speech --words up --pitch 80:20", "--pitch '80:20': the low end is above"},
       {"synth speech --words up --speed 10:20", "--speed '10:20': values must lie within 80:450"},
       {"synth speech --words up --label-map up", "--label-map: 'up' is not WORD=LABEL"},
-      {"synth speech --words up --soundscape rain", "unknown kind 'rain'"},
-      {"synth machine --anomalies squeak", "unknown anomaly 'squeak'"},
+      {"synth speech --words up --soundscape rain", "--soundscape: unknown name 'rain'"},
+      {"synth machine --anomalies squeak", "--anomalies: unknown name 'squeak'"},
       {"synth machine --severity 0:2", "--severity '0:2'"},
   };
   for (const Case& c : cases) {

@@ -44,6 +44,33 @@ std::string noise_description(const NoiseOptions& o) {
   return out;
 }
 
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream items(text);
+  std::string item;
+  while (std::getline(items, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+std::vector<std::string> parse_names(const std::string& text, const std::string& option,
+                                     const std::vector<std::string>& known) {
+  std::string list;
+  for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+  const std::vector<std::string> out = split_list(text);
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (std::find(known.begin(), known.end(), out[i]) == known.end()) {
+      fail(option, ": unknown name '", out[i], "' (known: ", list, ")");
+    }
+    if (std::find(out.begin(), out.begin() + i, out[i]) != out.begin() + i) {
+      fail(option, ": '", out[i], "' is given twice");
+    }
+  }
+  if (out.empty()) fail(option, ": none given (known: ", list, ")");
+  return out;
+}
+
 Range parse_range(const std::string& text, const std::string& option, double min, double max) {
   const size_t colon = text.find(':');
   Range r;

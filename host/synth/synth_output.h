@@ -28,6 +28,14 @@ struct Range {
 // that is not that, LO above HI, or values outside [min, max].
 Range parse_range(const std::string& text, const std::string& option, double min, double max);
 
+// "a,b,,c" -> {a, b, c}: the comma lists of the command line.
+std::vector<std::string> split_list(const std::string& text);
+
+// A comma list of names, each one of `known` and none twice. Throws Error
+// naming `option` and listing the known names.
+std::vector<std::string> parse_names(const std::string& text, const std::string& option,
+                                     const std::vector<std::string>& known);
+
 struct NoiseOptions {
   std::string noise_path;               // a recording or a folder of them
   std::vector<std::string> soundscape;  // generated kinds (see soundscape.h)

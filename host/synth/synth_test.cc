@@ -83,7 +83,7 @@ TEST(SynthRange, ParsesAndRejects) {
 }
 
 TEST(Soundscape, KindsAreCheckedAndLocationsDiffer) {
-  EXPECT_TRUE(has(error_of([] { parse_soundscape_kinds("hum,rain"); }), "unknown kind 'rain'"));
+  EXPECT_TRUE(has(error_of([] { parse_soundscape_kinds("hum,rain"); }), "unknown name 'rain'"));
   EXPECT_TRUE(has(error_of([] { parse_soundscape_kinds("hum,hum"); }), "given twice"));
   SoundscapeOptions o;
   o.kinds = {"hum", "traffic"};
@@ -147,7 +147,7 @@ TEST(MachineSynth, DeterministicAndLocationsDiffer) {
   EXPECT_NE(machine_signature("line-4", 7, 16000).rotation_hz, m.rotation_hz);
   EXPECT_TRUE(has(error_of([&] { render_machine_clip(m, "rattle", 1, 16000, 100, 1); }),
                   "unknown anomaly 'rattle'"));
-  EXPECT_TRUE(has(error_of([] { parse_machine_anomalies("tick,wobble"); }), "'wobble'"));
+  EXPECT_TRUE(has(error_of([] { parse_machine_anomalies("tick,wobble"); }), "unknown name 'wobble' (known: tick, imbalance, drift)"));
 }
 
 // Each fault moves a measure out of the range that normal clips span.
