@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "host/common/error.h"
+#include "host/synth/espeak.h"
 #include "host/synth/machine_synth.h"
 #include "host/synth/soundscape.h"
 #include "host/synth/speech_synth.h"
@@ -202,6 +203,26 @@ void register_machine(CLI::App& synth) {
   });
 }
 
+void register_voices(CLI::App& synth) {
+  auto language = std::make_shared<std::string>("en-us");
+  auto json = std::make_shared<bool>(false);
+  CLI::App* cmd = synth.add_subcommand(
+      "voices",
+      "List espeak-ng's voice variants in the order 'synth speech --voices N' takes them,\n"
+      "as the voices N would give on --language. Languages: 'espeak-ng --voices'.");
+  cmd->add_option("--language", *language, "Language the voices are shown on")->capture_default_str();
+  cmd->add_flag("--json", *json, "Print a JSON list");
+  cmd->callback([language, json] {
+    const std::vector<std::string> voices =
+        host::resolve_voices(std::to_string(host::espeak_variants().size()), *language);
+    if (*json) {
+      std::cout << nlohmann::json(voices).dump(2) << "\n";
+      return;
+    }
+    for (size_t i = 0; i < voices.size(); ++i) std::cout << i + 1 << "  " << voices[i] << "\n";
+  });
+}
+
 }  // namespace
 
 void register_synth(CLI::App& app) {
@@ -214,6 +235,7 @@ void register_synth(CLI::App& app) {
   synth->require_subcommand(1);
   register_speech(*synth);
   register_machine(*synth);
+  register_voices(*synth);
 }
 
 }  // namespace locus::cli

@@ -116,16 +116,18 @@ std::vector<std::string> espeak_variants() {
     fail("espeak-ng: listing the voice variants failed (exit status ", r.exit_status, "): ",
          trimmed(r.output));
   }
-  // Rows look like " 5  variant  --/M  Adam  !v/adam"; the file's name is
-  // what follows '+' in a voice.
+  // Rows end in the File column, "!v/NAME", sometimes followed by Other
+  // Languages in parentheses; NAME is what follows '+' in a voice. The
+  // columns are not aligned (long voice names push them), so find "!v/".
+  // A name with a space cannot be passed on and is left out.
   std::vector<std::string> out;
   std::istringstream lines(r.output);
   std::string line;
   while (std::getline(lines, line)) {
-    std::istringstream fields(line);
-    std::string field, last;
-    while (fields >> field) last = field;
-    if (last.rfind("!v/", 0) == 0 && last.size() > 3) out.push_back(last.substr(3));
+    const size_t at = line.find(" !v/");
+    if (at == std::string::npos) continue;
+    const std::string file = trimmed(line.substr(at + 4, line.find(" (", at) - (at + 4)));
+    if (!file.empty() && file.find(' ') == std::string::npos) out.push_back(file);
   }
   if (out.empty()) fail("espeak-ng: '", espeak_program(), " --voices=variant' listed no variants");
   std::stable_sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {

@@ -63,6 +63,17 @@ TEST(SynthCli, Help) {
   EXPECT_NE(locus("synth").exit_code, 0);
 }
 
+TEST(SynthCli, VoicesListsTheOrderVoicesNTakes) {
+  if (!host::espeak_available()) GTEST_SKIP() << "espeak-ng is not installed";
+  Result r = locus("synth voices --language et --json", false);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto list = nlohmann::json::parse(r.out).get<std::vector<std::string>>();
+  ASSERT_GT(list.size(), 20u);
+  EXPECT_EQ(list[0], "et+m1");
+  EXPECT_EQ(list[1], "et+f1");
+  EXPECT_EQ(std::vector<std::string>(list.begin(), list.begin() + 4), host::resolve_voices("4", "et"));
+}
+
 TEST(SynthCli, MachineJsonAndManifest) {
   TempDir dir;
   const std::string out = dir / "m";
