@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -232,6 +233,17 @@ TEST(MachineSynth, BadOutputAndOptions) {
   o.run.sample_rate = 16000;
   o.noise.noise_path = dir / "missing";
   EXPECT_TRUE(has(error_of([&] { synth_machine(o); }), "no such file or folder"));
+}
+
+TEST(Espeak, AMissingProgramIsNamedWithHowToInstallIt) {
+  const char* old = std::getenv("LOCUS_ESPEAK");
+  const std::string saved = old ? old : "";
+  setenv("LOCUS_ESPEAK", "/nonexistent/espeak-ng", 1);
+  EXPECT_FALSE(espeak_available());
+  const std::string e = error_of([] { resolve_voices("2", "en"); });
+  if (old) setenv("LOCUS_ESPEAK", saved.c_str(), 1); else unsetenv("LOCUS_ESPEAK");
+  EXPECT_TRUE(has(e, "cannot run '/nonexistent/espeak-ng'")) << e;
+  EXPECT_TRUE(has(e, "apt-get install espeak-ng")) << e;
 }
 
 // espeak-ng from here on.
