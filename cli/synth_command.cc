@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "host/common/error.h"
+#include "host/pipeline/pipeline_file.h"
 #include "host/synth/espeak.h"
 #include "host/synth/machine_synth.h"
 #include "host/synth/soundscape.h"
@@ -26,7 +27,9 @@ constexpr const char* kNoiseHelp =
     "The same options and --seed give byte-identical files (with the same espeak-ng).";
 
 struct CommonArgs {
-  std::string output, location, noise, soundscape, snr = "0:20";
+  std::string output, location, noise, soundscape, snr = "0:20", pipeline;
+  CLI::Option* sample_rate_option = nullptr;
+  CLI::Option* clip_ms_option = nullptr;
   double noise_share = 1.0, validation = 0, test = 0;
   uint32_t sample_rate = 16000, clip_ms = 1000;
   uint64_t seed = 0;
@@ -40,9 +43,14 @@ void add_common(CLI::App* cmd, CommonArgs& a) {
   cmd->add_option("--location", a.location, "Location name: in the manifest, and it seeds the\n"
                                             "location's soundscape and machine");
   cmd->add_option("--seed", a.seed, "Seed: another seed gives other clips")->capture_default_str();
-  cmd->add_option("--sample-rate", a.sample_rate, "Sample rate of the clips in Hz (the pipeline's)")
-      ->capture_default_str();
-  cmd->add_option("--clip-ms", a.clip_ms, "Length of every clip")->capture_default_str();
+  cmd->add_option("-f,--pipeline", a.pipeline,
+                  "Pipeline file (locus.yml) whose input sets --sample-rate and --clip-ms\n"
+                  "(sample_rate, window_ms); explicit options win")
+      ->check(CLI::ExistingFile);
+  a.sample_rate_option =
+      cmd->add_option("--sample-rate", a.sample_rate, "Sample rate of the clips in Hz (the pipeline's)")
+          ->capture_default_str();
+  a.clip_ms_option = cmd->add_option("--clip-ms", a.clip_ms, "Length of every clip")->capture_default_str();
   cmd->add_option("--noise", a.noise, "Background recordings: a file or a folder");
   cmd->add_option("--soundscape", a.soundscape, "Generated background: hum,hum60,whine,traffic,babble");
   cmd->add_option("--snr", a.snr, "Signal-to-noise ratio range LO:HI in dB")->capture_default_str();
@@ -68,7 +76,19 @@ void show_progress(size_t done, size_t total) {
   }
 }
 
-void fill_common(const CommonArgs& a, host::NoiseOptions& noise, host::SynthRun& run) {
+// The clip rate and length a pipeline's input expects, unless given.
+void apply_pipeline(CommonArgs& a) {
+  if (a.pipeline.empty()) return;
+  const host::PipelineFile p = host::load_pipeline(a.pipeline);
+  if (p.input.sensor != "audio") {
+    host::fail(a.pipeline, ": the pipeline's sensor is '", p.input.sensor, "'; synth makes audio");
+  }
+  if (a.sample_rate_option->count() == 0) a.sample_rate = p.input.sample_rate;
+  if (a.clip_ms_option->count() == 0) a.clip_ms = p.input.window_ms;
+}
+
+void fill_common(CommonArgs& a, host::NoiseOptions& noise, host::SynthRun& run) {
+  apply_pipeline(a);
   noise.noise_path = a.noise;
   if (!a.soundscape.empty()) noise.soundscape = host::parse_soundscape_kinds(a.soundscape);
   noise.snr_db = host::parse_range(a.snr, "--snr", -30, 100);
@@ -158,9 +178,9 @@ void register_speech(CLI::App& synth) {
       o.pitch = host::parse_range(a->pitch, "--pitch", 0, 99);
       o.speed = host::parse_range(a->speed, "--speed", 80, 450);
       o.level_dbfs = host::parse_range(a->amplitude, "--amplitude", -60, 0);
-      o.clip_ms = a->common.clip_ms;
       o.noise.language = a->language;
       fill_common(a->common, o.noise, o.run);
+      o.clip_ms = a->common.clip_ms;
       print(host::synth_speech(o), a->common.json);
     });
   });
@@ -196,8 +216,8 @@ void register_machine(CLI::App& synth) {
       o.anomalous = a->anomalous;
       o.anomalies = host::parse_machine_anomalies(a->anomalies);
       o.severity = host::parse_range(a->severity, "--severity", 0, 1);
-      o.clip_ms = a->common.clip_ms;
       fill_common(a->common, o.noise, o.run);
+      o.clip_ms = a->common.clip_ms;
       print(host::synth_machine(o), a->common.json);
     });
   });

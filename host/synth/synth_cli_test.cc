@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "host/audio/audio_file.h"
 #include "host/dataset/dataset.h"
 #include "host/dataset/dataset_testing.h"
 #include "host/synth/espeak.h"
@@ -90,6 +91,28 @@ TEST(SynthCli, MachineJsonAndManifest) {
                        "--soundscape traffic --snr 5:10 --seed 3 --json -o " + out);
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_TRUE(has(again.out, "not empty")) << again.out;
+}
+
+TEST(SynthCli, ThePipelineSetsRateAndLength) {
+  TempDir dir;
+  host::testing::write_text(dir / "locus.yml",
+      "name: t\nversion: 1.0.0\n"
+      "input: { sensor: audio, sample_rate: 8000, window_ms: 500, stride_ms: 250 }\n"
+      "features:\n  - mfe: { window_ms: 32, step_ms: 16, fft_length: 256, mel_bands: 20 }\n"
+      "model: { arch: kmeans, clusters: 2 }\n"
+      "postprocess: { kind: anomaly, anomaly_threshold: 1.0 }\n");
+  Result r = locus("synth machine --normal 1 --anomalous 1 -f " + (dir / "locus.yml") + " -o " +
+                   (dir / "a"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  for (const host::Sample& s : host::load_dataset(dir / "a").samples) {
+    const host::Audio audio = host::read_audio(s.path);
+    EXPECT_EQ(audio.sample_rate, 8000u);
+    EXPECT_EQ(audio.samples.size(), 4000u);
+  }
+  r = locus("synth machine --normal 1 --anomalous 0 --clip-ms 250 -f " + (dir / "locus.yml") +
+            " -o " + (dir / "b"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(host::read_audio(dir / "b/normal/normal_00000.wav").samples.size(), 2000u);
 }
 
 TEST(SynthCli, BadOptionsGiveClearErrors) {
