@@ -13,12 +13,6 @@ namespace {
 constexpr double kTwoPi = 2 * std::numbers::pi;
 constexpr double kMachineDbfs = -20.0;  // RMS of the normal machine's tones
 
-std::string fixed(double v, int decimals) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), "%.*f", decimals, v);
-  return buffer;
-}
-
 double tones_rms(const MachineSignature& m) {
   double sum = m.mesh_level * m.mesh_level / 2;
   for (double a : m.harmonics) sum += a * a / 2;
@@ -117,16 +111,8 @@ SynthSummary synth_machine(const MachineSynthOptions& o) {
   if (o.normal + o.anomalous == 0) fail("--normal/--anomalous: nothing to generate");
   if (o.normal > 1000000 || o.anomalous > 1000000) fail("--normal/--anomalous: at most 1000000");
   if (o.anomalous > 0 && o.anomalies.empty()) fail("--anomalies: none given");
-  if (o.run.sample_rate < 8000 || o.run.sample_rate > 192000) {
-    fail("--sample-rate ", o.run.sample_rate, ": must be 8000..192000 Hz");
-  }
-  if (o.clip_ms < 100 || o.clip_ms > 60000) fail("--clip-ms ", o.clip_ms, ": must be 100..60000");
   if (o.severity.low < 0 || o.severity.high > 1) fail("--severity: must lie within 0:1");
-  if (o.noise.share < 0 || o.noise.share > 1) fail("--noise-share ", o.noise.share, ": must be 0..1");
-  if (o.run.validation_share < 0 || o.run.test_share < 0 ||
-      o.run.validation_share + o.run.test_share >= 1) {
-    fail("--validation/--test: shares must be >= 0 and add up to less than 1");
-  }
+  check_run_options(o.run, o.clip_ms, o.noise);
   const MachineSignature m = machine_signature(o.run.location, o.run.seed, o.run.sample_rate);
   const NoiseBank bank = make_noise_bank(o.noise, o.run.location, o.run.sample_rate, o.run.seed);
   const std::string scratch = prepare_output(o.run);
@@ -148,10 +134,10 @@ SynthSummary synth_machine(const MachineSynthOptions& o) {
     c.path = c.label + "/" + name + ".wav";
     c.group = name;
     c.extra = {{"anomaly", anomaly},
-               {"severity", normal ? "" : fixed(severity, 3)},
-               {"rotation_hz", fixed(m.rotation_hz, 2)},
+               {"severity", normal ? "" : format_fixed(severity, 3)},
+               {"rotation_hz", format_fixed(m.rotation_hz, 2)},
                {"noise", snr ? noise_name : ""},
-               {"snr_db", snr ? fixed(*snr, 2) : ""}};
+               {"snr_db", snr ? format_fixed(*snr, 2) : ""}};
     return c;
   };
   return write_synth_dataset(o.run, scratch, o.normal + o.anomalous, make);

@@ -15,12 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string fixed(double v, int decimals) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), "%.*f", decimals, v);
-  return buffer;
-}
-
 void check_label(const std::string& label, const std::string& origin) {
   if (label.empty() || label == "." || label == ".." || label[0] == '.' ||
       label.find_first_of("/\\") != std::string::npos ||
@@ -73,15 +67,7 @@ void check_speech_options(const SpeechSynthOptions& o) {
     if (!o.label_map.count(w)) check_label(w, "--words (as a label; map it with --label-map)");
   }
   if (o.takes == 0 || o.takes > 100000) fail("--variants ", o.takes, ": must be 1..100000");
-  if (o.run.sample_rate < 8000 || o.run.sample_rate > 192000) {
-    fail("--sample-rate ", o.run.sample_rate, ": must be 8000..192000 Hz");
-  }
-  if (o.clip_ms < 100 || o.clip_ms > 60000) fail("--clip-ms ", o.clip_ms, ": must be 100..60000");
-  if (o.noise.share < 0 || o.noise.share > 1) fail("--noise-share ", o.noise.share, ": must be 0..1");
-  if (o.run.validation_share < 0 || o.run.test_share < 0 ||
-      o.run.validation_share + o.run.test_share >= 1) {
-    fail("--validation/--test: shares must be >= 0 and add up to less than 1");
-  }
+  check_run_options(o.run, o.clip_ms, o.noise);
 }
 
 SynthSummary synth_speech(const SpeechSynthOptions& o) {
@@ -170,9 +156,9 @@ SynthSummary synth_speech(const SpeechSynthOptions& o) {
                {"take", std::to_string(item.take)},
                {"pitch", std::to_string(u.pitch)},
                {"speed", std::to_string(u.speed)},
-               {"level_dbfs", fixed(level, 2)},
+               {"level_dbfs", format_fixed(level, 2)},
                {"noise", snr ? noise_name : ""},
-               {"snr_db", snr ? fixed(*snr, 2) : ""}};
+               {"snr_db", snr ? format_fixed(*snr, 2) : ""}};
     return c;
   };
   SynthSummary summary = write_synth_dataset(o.run, scratch, items.size(), make);

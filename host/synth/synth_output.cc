@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cerrno>
 #include <cstring>
 #include <atomic>
@@ -138,6 +139,18 @@ std::optional<double> mix_noise(std::vector<int16_t>& clip, uint32_t sample_rate
   return static_cast<double>(mix.snr_min_db);
 }
 
+void check_run_options(const SynthRun& run, uint32_t clip_ms, const NoiseOptions& noise) {
+  if (run.sample_rate < 8000 || run.sample_rate > 192000) {
+    fail("--sample-rate ", run.sample_rate, ": must be 8000..192000 Hz");
+  }
+  if (clip_ms < 100 || clip_ms > 60000) fail("--clip-ms ", clip_ms, ": must be 100..60000");
+  if (noise.share < 0 || noise.share > 1) fail("--noise-share ", noise.share, ": must be 0..1");
+  if (run.validation_share < 0 || run.test_share < 0 ||
+      run.validation_share + run.test_share >= 1) {
+    fail("--validation/--test: shares must be >= 0 and add up to less than 1");
+  }
+}
+
 std::string prepare_output(const SynthRun& run) {
   if (run.output.empty()) fail("synth: no output folder (-o DIR)");
   const fs::path out = fs::absolute(run.output);
@@ -263,6 +276,12 @@ std::string file_name_part(const std::string& text) {
   }
   if (out.empty() || out[0] == '.') out.insert(0, "_");
   return out;
+}
+
+std::string format_fixed(double v, int decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof(buffer), "%.*f", decimals, v);
+  return buffer;
 }
 
 int16_t to_sample(double v) {

@@ -108,6 +108,11 @@ struct SynthSummary {
   std::vector<std::string> notes;        // e.g. clips cut to fit
 };
 
+// Checks what both commands share: a sample rate of 8..192 kHz, a clip of
+// 100 ms..60 s, a noise share and split shares in range. Throws Error
+// naming the option.
+void check_run_options(const SynthRun& run, uint32_t clip_ms, const NoiseOptions& noise);
+
 // Creates the output folder (refusing one that holds files unless
 // run.force) and a hidden scratch folder inside it, and returns the scratch
 // folder. Throws Error naming the folder when it cannot be created or
@@ -129,6 +134,9 @@ std::string render_synth_summary(const SynthSummary& s);
 // A file name part from free text: '/', control characters and spaces
 // become '_' (UTF-8 letters stay, so "üles" stays "üles").
 std::string file_name_part(const std::string& text);
+
+// printf("%.*f"): manifest numbers that read the same everywhere.
+std::string format_fixed(double v, int decimals);
 
 // Rounds half away from zero and saturates to int16.
 int16_t to_sample(double v);
