@@ -25,6 +25,7 @@ void register_eval(CLI::App& app);
 void register_codegen(CLI::App& app);       // C++ source from a capsule
 void register_synth(CLI::App& app);         // synth speech, machine
 void register_train(CLI::App& app);           // built with LOCUS_TRAIN
+void register_calibrate(CLI::App& app);       // built with LOCUS_TRAIN
 
 // Hooks locus build uses for --sign and --tag (cli/build_hooks.cc).
 std::vector<uint8_t> sign_for_build(const std::string& key, const std::vector<uint8_t>& capsule);

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   locus::cli::register_synth(app);
 #ifdef LOCUS_WITH_TRAIN
   locus::cli::register_train(app);
+  locus::cli::register_calibrate(app);
 #endif
   try {
     app.parse(argc, argv);

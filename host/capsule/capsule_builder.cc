@@ -90,6 +90,7 @@ CapsuleSpec spec_from_capsule(const schema::CapsuleBody& body) {
     spec.feature_variance = unpacked->feature_stats->variance;
   }
   if (unpacked->feature_window) spec.feature_window = *unpacked->feature_window;
+  if (unpacked->calibration) spec.calibration = *unpacked->calibration;
   return spec;
 }
 

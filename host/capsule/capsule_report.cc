@@ -97,6 +97,24 @@ json capsule_report(const Capsule& capsule, size_t file_bytes) {
                               : json(nullptr);
   }
   r["identity"] = id;
+  if (const auto* c = body->calibration()) {
+    json added = json::array();
+    if (c->labels_added()) {
+      for (const auto* l : *c->labels_added()) added.push_back(l->str());
+    }
+    r["calibration"] = {
+        {"mode", c->mode() ? c->mode()->str() : ""},
+        {"trained_layers", c->trained_layers()},
+        {"shots_per_class", c->shots_per_class()},
+        {"location_clips", c->location_clips()},
+        {"replayed_clips", c->replayed_clips()},
+        {"data_digest", c->data_digest() ? to_hex(c->data_digest()->data(), c->data_digest()->size())
+                                         : ""},
+        {"labels_added", added},
+        {"dsp_changed", c->dsp_changed()}};
+  } else {
+    r["calibration"] = nullptr;
+  }
   r["labels"] = json::array();
   if (body->labels()) {
     for (const auto* l : *body->labels()) r["labels"].push_back(l->str());
@@ -161,6 +179,16 @@ std::string render_capsule_report(const json& r) {
     << "\n";
   if (!id.value("location", "").empty()) s << "location  " << id["location"].get<std::string>() << "\n";
   if (!id.value("producer", "").empty()) s << "producer  " << id["producer"].get<std::string>() << "\n";
+  if (!id["parent_digest"].is_null()) {
+    s << "parent    sha256:" << id["parent_digest"].get<std::string>() << "\n";
+  }
+  if (!r["calibration"].is_null()) {
+    const json& c = r["calibration"];
+    s << "calibrated " << c["mode"].get<std::string>() << " (" << c["trained_layers"].get<uint32_t>()
+      << " layers) on " << c["location_clips"].get<uint32_t>() << " clips, "
+      << c["shots_per_class"].get<uint32_t>() << " per class, " << c["replayed_clips"].get<uint32_t>()
+      << " replayed" << (c["dsp_changed"].get<bool>() ? ", new DSP block" : "") << "\n";
+  }
   s << "size      " << r["file_bytes"].get<size_t>() << " bytes (weights "
     << r["weight_bytes"].get<size_t>() << ")\n";
   s << "arena     " << r["arena_bytes"].get<uint32_t>() << " bytes (lower bound "

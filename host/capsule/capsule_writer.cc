@@ -91,8 +91,10 @@ std::vector<uint8_t> write_capsule_body(const CapsuleSpec& spec) {
   }
   fb::Offset<schema::FeatureWindow> window;
   if (spec.feature_window) window = schema::CreateFeatureWindow(b, &*spec.feature_window);
+  fb::Offset<schema::CalibrationRecord> calibration;
+  if (spec.calibration) calibration = schema::CreateCalibrationRecord(b, &*spec.calibration);
   auto body = schema::CreateCapsuleBody(b, identity, input, dsp_vec, graph, labels, post,
-                                        self_test, stats, window);
+                                        self_test, stats, window, calibration);
   b.Finish(body);
   // Finish() pads the size to a multiple of the largest alignment used (16),
   // so nested at a 16-byte boundary the body's aligned data stays aligned.

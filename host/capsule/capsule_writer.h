@@ -28,6 +28,7 @@ struct CapsuleSpec {
   std::vector<float> feature_mean;
   std::vector<float> feature_variance;
   std::optional<schema::FeatureWindowT> feature_window;
+  std::optional<schema::CalibrationRecordT> calibration;
   Graph graph;  // must already carry its memory plan
 };
 
