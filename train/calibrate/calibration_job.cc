@@ -263,6 +263,14 @@ CalibrationResult run_calibration(const CalibrationOptions& o) {
   cache.noise = noise.empty() ? nullptr : &noise;
   cache.seed = o.seed;
   cache.threads = 2;
+  if (loud) {
+    cache.progress = [](size_t done, size_t total) {
+      if (done == total || done % 64 == 0) {
+        std::fprintf(stderr, "\r  features %zu/%zu", done, total);
+        if (done == total) std::fprintf(stderr, "\n");
+      }
+    };
+  }
   say(loud, "features: " + std::to_string(all.size()) + " clips with " + block->kind());
   std::vector<host::FeatureMatrix> matrices = host::compute_features(source, all, cache);
   result.seconds_features = since(t_features);
@@ -341,7 +349,8 @@ CalibrationResult run_calibration(const CalibrationOptions& o) {
     loop.settings.warmup_epochs = 0;
     loop.settings.patience = 10;
     loop.settings.seed = o.seed;
-    loop.show_progress = false;
+    loop.show_progress = loud;
+    say(loud, "training (" + mode + "): " + std::to_string(train.size()) + " windows");
     const TrainOutcome outcome = fit(*c.net, train, val, loop);
     c.trial.mode = mode;
     c.trial.trained_layers = layers == 0 ? c.net->weighted_layers() : layers;
