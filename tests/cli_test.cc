@@ -12,6 +12,7 @@
 #include "host/audio/audio_file.h"
 #include "host/capsule/capsule_file.h"
 #include "tests/support/tiny_models.h"
+#include "tests/support/command_testing.h"
 
 namespace locus {
 namespace {
@@ -29,14 +30,10 @@ Result locus(const std::string& args) {
 
 Result locus_env(const std::string& env, const std::string& args) {
   const std::string command = env + std::string(LOCUS_CLI_PATH) + " " + args + " 2>&1";
+  const testing::CommandResult c = testing::run_command(command);
   Result r;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) r.out.append(buffer, n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.exit_code = c.exit_code;
+  r.out = c.out;
   return r;
 }
 

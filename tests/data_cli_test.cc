@@ -9,6 +9,7 @@
 
 #include "host/dataset/dataset.h"
 #include "host/dataset/dataset_testing.h"
+#include "tests/support/command_testing.h"
 
 namespace locus {
 namespace {
@@ -25,14 +26,10 @@ struct Result {
 
 Result locus(const std::string& args) {
   const std::string command = std::string(LOCUS_CLI_PATH) + " " + args + " 2>&1";
+  const testing::CommandResult c = testing::run_command(command);
   Result r;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) r.out.append(buffer, n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.exit_code = c.exit_code;
+  r.out = c.out;
   return r;
 }
 

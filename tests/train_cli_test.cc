@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host/audio/audio_file.h"
+#include "tests/support/command_testing.h"
 
 namespace {
 
@@ -23,13 +24,10 @@ struct Result {
 
 Result locus(const std::string& args) {
   const std::string command = std::string(LOCUS_CLI_PATH) + " " + args + " 2>&1";
+  const locus::testing::CommandResult c = locus::testing::run_command(command);
   Result r;
-  FILE* pipe = popen(command.c_str(), "r");
-  std::array<char, 4096> buffer{};
-  size_t n = 0;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.exit_code = c.exit_code;
+  r.out = c.out;
   return r;
 }
 

@@ -27,6 +27,7 @@
 #include "runtime/engine/engine.h"
 #include "runtime/pipeline/pipeline.h"
 #include "tests/support/tiny_models.h"
+#include "tests/support/command_testing.h"
 
 namespace locus::host {
 namespace {
@@ -39,15 +40,8 @@ struct CommandResult {
 };
 
 CommandResult run(const std::string& command) {
-  CommandResult r;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  const testing::CommandResult c = testing::run_command(command + " 2>&1");
+  return {c.exit_code, c.out};
 }
 
 std::string temp_dir(const std::string& name) {

@@ -14,6 +14,7 @@
 #include "host/dataset/dataset.h"
 #include "host/dataset/dataset_testing.h"
 #include "host/synth/espeak.h"
+#include "tests/support/command_testing.h"
 
 namespace locus {
 namespace {
@@ -30,14 +31,10 @@ struct Result {
 Result locus(const std::string& args, bool merge_stderr = true) {
   const std::string command =
       std::string(LOCUS_CLI_PATH) + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
+  const testing::CommandResult c = testing::run_command(command);
   Result r;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) r.out.append(buffer, n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.exit_code = c.exit_code;
+  r.out = c.out;
   return r;
 }
 
